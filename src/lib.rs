@@ -1,0 +1,3 @@
+//! casctl: deploy and operate an Apache Cassandra ring on Kubernetes.
+
+pub mod nodetool;

@@ -1,0 +1,1 @@
+//! `nodetool status` parser (in progress).
