@@ -1,0 +1,33 @@
+//! `casctl completions SHELL` and the hidden `casctl man`.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+use crate::cli::Cli;
+use crate::error::Code;
+
+pub fn run(shell: Shell) -> Result<Code> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "casctl", &mut out);
+    write_stdout(&out)
+}
+
+pub fn man() -> Result<Code> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .context("rendering the man page")?;
+    write_stdout(&out)
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<Code> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .context("writing to stdout")?;
+    Ok(Code::Ok)
+}

@@ -1,0 +1,171 @@
+//! Running a command in a pod through the API (`pods/exec` over a WebSocket).
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
+use kube::api::{Api, AttachParams};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+
+use crate::error::UserError;
+use crate::manifest::CONTAINER_NAME;
+
+/// What a finished command printed, and its exit code.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit_code: i32,
+}
+
+/// Runs `command` in the cassandra container of `pod` and collects its output.
+pub async fn run(
+    pods: &Api<Pod>,
+    pod: &str,
+    command: &[&str],
+    timeout: Duration,
+) -> Result<Output> {
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let exit_code = run_into(pods, pod, command, timeout, &mut stdout, &mut stderr).await?;
+    Ok(Output {
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        exit_code,
+    })
+}
+
+/// Runs `command` in the cassandra container of `pod`, copying its stdout and stderr as they
+/// arrive, and returns its exit code.
+pub async fn run_into<O, E>(
+    pods: &Api<Pod>,
+    pod: &str,
+    command: &[&str],
+    timeout: Duration,
+    stdout: &mut O,
+    stderr: &mut E,
+) -> Result<i32>
+where
+    O: AsyncWrite + Unpin,
+    E: AsyncWrite + Unpin,
+{
+    let shown = command.join(" ");
+    let params = AttachParams {
+        container: Some(CONTAINER_NAME.to_owned()),
+        stdin: false,
+        stdout: true,
+        stderr: true,
+        tty: false,
+        ..AttachParams::default()
+    };
+    let work = async {
+        let mut process = pods
+            .exec(pod, command.iter().copied(), &params)
+            .await
+            .with_context(|| format!("starting `{shown}` in pod {pod}"))?;
+        // Take the status first: the streams must be drained for it to arrive.
+        let status = process.take_status();
+        let (out, err) = (process.stdout(), process.stderr());
+        let (copied_out, copied_err) = tokio::join!(copy(out, stdout), copy(err, stderr));
+        copied_out
+            .and(copied_err)
+            .context("reading the command's output")?;
+        let status = match status {
+            Some(status) => status.await,
+            None => None,
+        };
+        exit_code(status.as_ref()).with_context(|| format!("running `{shown}` in pod {pod}"))
+    };
+    tokio::time::timeout(timeout, work).await.map_err(|_| {
+        UserError::timed_out(format!(
+            "`{shown}` in pod {pod} did not finish within {}",
+            humantime::format_duration(timeout)
+        ))
+        .hint("raise --timeout, or look at the pod with `casctl status`")
+    })?
+}
+
+async fn copy<R, W>(from: Option<R>, to: &mut W) -> std::io::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    if let Some(mut from) = from {
+        tokio::io::copy(&mut from, to).await?;
+        to.flush().await?;
+    }
+    Ok(())
+}
+
+/// The exit code in the status the API sends when the command ends: Success is 0; a failure
+/// carries the code in `details.causes[reason=ExitCode]`.
+pub fn exit_code(status: Option<&Status>) -> Result<i32> {
+    let Some(status) = status else {
+        anyhow::bail!("the connection closed before the command's exit status arrived");
+    };
+    if status.status.as_deref() == Some("Success") {
+        return Ok(0);
+    }
+    let code = status
+        .details
+        .as_ref()
+        .and_then(|d| d.causes.as_ref())
+        .and_then(|causes| {
+            causes
+                .iter()
+                .find(|c| c.reason.as_deref() == Some("ExitCode"))
+        })
+        .and_then(|c| c.message.as_deref()?.parse().ok());
+    match code {
+        Some(code) => Ok(code),
+        None => anyhow::bail!(
+            "{}",
+            status.message.as_deref().unwrap_or("the command failed")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{StatusCause, StatusDetails};
+
+    fn failure(causes: Vec<StatusCause>) -> Status {
+        Status {
+            status: Some("Failure".into()),
+            message: Some("command terminated with non-zero exit code".into()),
+            reason: Some("NonZeroExitCode".into()),
+            details: Some(StatusDetails {
+                causes: Some(causes),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn success_is_zero() {
+        let ok = Status {
+            status: Some("Success".into()),
+            ..Default::default()
+        };
+        assert_eq!(exit_code(Some(&ok)).unwrap(), 0);
+    }
+
+    #[test]
+    fn the_code_comes_from_the_exit_code_cause() {
+        let status = failure(vec![StatusCause {
+            reason: Some("ExitCode".into()),
+            message: Some("2".into()),
+            field: None,
+        }]);
+        assert_eq!(exit_code(Some(&status)).unwrap(), 2);
+    }
+
+    #[test]
+    fn a_failure_without_code_is_an_error_with_its_message() {
+        let err = exit_code(Some(&failure(vec![]))).unwrap_err();
+        assert!(err.to_string().contains("non-zero exit code"));
+        assert!(exit_code(None).is_err());
+    }
+}

@@ -1,0 +1,266 @@
+//! The typed overlay: sets casctl's fields on the template objects (like a kustomize patch),
+//! leaving every other field of the template as it is.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Container, EnvVar, PersistentVolumeClaim, Service};
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+
+use super::{CONTAINER_NAME, DATA_CLAIM, MANAGED_BY_LABEL, selector_labels};
+use crate::cli::Settings;
+use crate::error::UserError;
+use crate::values::{DnsLabel, DnsSubdomain, parse_heap_size, parse_quantity};
+
+/// Where the objects go and how many nodes the ring has.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub name: DnsLabel,
+    pub namespace: DnsLabel,
+    /// `None` keeps the template's replicas.
+    pub replicas: Option<u32>,
+    pub cluster_domain: DnsSubdomain,
+}
+
+impl Target {
+    /// The DNS name of pod 0, the seed every other node joins through.
+    pub fn seed(&self) -> String {
+        format!(
+            "{name}-0.{name}.{ns}.svc.{domain}",
+            name = self.name,
+            ns = self.namespace,
+            domain = self.cluster_domain
+        )
+    }
+}
+
+/// Names the object and gives it the selector labels plus `managed-by: casctl`.
+fn set_metadata(meta: &mut ObjectMeta, target: &Target, namespaced: bool) {
+    meta.name = Some(target.name.to_string());
+    if namespaced {
+        meta.namespace = Some(target.namespace.to_string());
+    }
+    let labels = meta.labels.get_or_insert_with(BTreeMap::new);
+    labels.extend(selector_labels(&target.name));
+    labels.insert(MANAGED_BY_LABEL.to_owned(), "casctl".to_owned());
+}
+
+pub fn service(mut service: Service, target: &Target) -> Service {
+    set_metadata(&mut service.metadata, target, true);
+    service.spec.get_or_insert_with(Default::default).selector =
+        Some(selector_labels(&target.name));
+    service
+}
+
+pub fn storage_class(
+    mut class: StorageClass,
+    _target: &Target,
+    settings: &Settings,
+) -> StorageClass {
+    if let Some(name) = &settings.storage_class {
+        class.metadata.name = Some(name.to_string());
+    }
+    let labels = class.metadata.labels.get_or_insert_with(BTreeMap::new);
+    labels.insert(MANAGED_BY_LABEL.to_owned(), "casctl".to_owned());
+    class
+}
+
+pub fn statefulset(
+    mut sts: StatefulSet,
+    target: &Target,
+    settings: &Settings,
+) -> Result<StatefulSet> {
+    set_metadata(&mut sts.metadata, target, true);
+    let selector = selector_labels(&target.name);
+    let spec = sts.spec.get_or_insert_with(Default::default);
+    spec.service_name = Some(target.name.to_string());
+    spec.selector = LabelSelector {
+        match_labels: Some(selector.clone()),
+        match_expressions: None,
+    };
+    if let Some(replicas) = target.replicas.or(settings.replicas) {
+        spec.replicas = Some(replicas as i32);
+    }
+    let pod_meta = spec.template.metadata.get_or_insert_with(Default::default);
+    pod_meta
+        .labels
+        .get_or_insert_with(BTreeMap::new)
+        .extend(selector.clone());
+
+    let pod = spec
+        .template
+        .spec
+        .as_mut()
+        .ok_or_else(missing("spec.template.spec"))?;
+    let container = cassandra_container(&mut pod.containers)?;
+    if let Some(image) = &settings.image {
+        container.image = Some(image.clone());
+    }
+    set_resources(container, settings);
+    let env = container.env.get_or_insert_with(Vec::new);
+    for (name, value) in env_settings(target, settings) {
+        set_env(env, &name, value);
+    }
+
+    let claims = spec.volume_claim_templates.get_or_insert_with(Vec::new);
+    let claim = data_claim(claims)?;
+    claim
+        .metadata
+        .labels
+        .get_or_insert_with(BTreeMap::new)
+        .extend(selector);
+    let claim_spec = claim.spec.get_or_insert_with(Default::default);
+    if let Some(class) = &settings.storage_class {
+        claim_spec.storage_class_name = Some(class.to_string());
+    }
+    if let Some(size) = &settings.storage_size {
+        let resources = claim_spec.resources.get_or_insert_with(Default::default);
+        resources
+            .requests
+            .get_or_insert_with(BTreeMap::new)
+            .insert("storage".to_owned(), Quantity(size.to_string()));
+    }
+    Ok(sts)
+}
+
+fn missing(field: &'static str) -> impl Fn() -> anyhow::Error {
+    move || {
+        UserError::usage(format!("the StatefulSet template has no {field}"))
+            .hint("start from the built-in template: `casctl render` prints it")
+            .into()
+    }
+}
+
+/// The container named `cassandra`, else the only one.
+fn cassandra_container(containers: &mut [Container]) -> Result<&mut Container> {
+    let index = containers
+        .iter()
+        .position(|c| c.name == CONTAINER_NAME)
+        .or((containers.len() == 1).then_some(0))
+        .ok_or_else(missing("container named `cassandra`"))?;
+    Ok(&mut containers[index])
+}
+
+/// The claim template named `cassandra-data`, else the only one.
+fn data_claim(claims: &mut [PersistentVolumeClaim]) -> Result<&mut PersistentVolumeClaim> {
+    let index = claims
+        .iter()
+        .position(|c| c.metadata.name.as_deref() == Some(DATA_CLAIM))
+        .or((claims.len() == 1).then_some(0))
+        .ok_or_else(missing("volume claim template named `cassandra-data`"))?;
+    Ok(&mut claims[index])
+}
+
+/// CPU and memory: requests equal limits, as in the tutorial (Guaranteed QoS).
+fn set_resources(container: &mut Container, settings: &Settings) {
+    let values = [("cpu", &settings.cpu), ("memory", &settings.memory)];
+    if values.iter().all(|(_, v)| v.is_none()) {
+        return;
+    }
+    let resources = container.resources.get_or_insert_with(Default::default);
+    for (resource, value) in values {
+        let Some(value) = value else { continue };
+        for map in [&mut resources.requests, &mut resources.limits] {
+            map.get_or_insert_with(BTreeMap::new)
+                .insert(resource.to_owned(), Quantity(value.to_string()));
+        }
+    }
+}
+
+/// The environment variables the settings give, in the order they are applied: the computed
+/// seed, the flags, then `--env` (which overrides everything before it).
+fn env_settings(target: &Target, s: &Settings) -> Vec<(String, String)> {
+    let flags = [
+        (
+            "MAX_HEAP_SIZE",
+            s.heap_max.as_ref().map(|h| h.as_str().to_owned()),
+        ),
+        (
+            "HEAP_NEWSIZE",
+            s.heap_new.as_ref().map(|h| h.as_str().to_owned()),
+        ),
+        ("CASSANDRA_CLUSTER_NAME", s.cluster_name.clone()),
+        ("CASSANDRA_DC", s.dc.clone()),
+        ("CASSANDRA_RACK", s.rack.clone()),
+        ("CASSANDRA_NUM_TOKENS", s.num_tokens.map(|n| n.to_string())),
+        ("CASSANDRA_RPC_ADDRESS", s.rpc_address.clone()),
+    ];
+    let mut env = vec![("CASSANDRA_SEEDS".to_owned(), target.seed())];
+    env.extend(
+        flags
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_owned(), v?))),
+    );
+    env.extend(s.env.iter().map(|e| (e.name.clone(), e.value.clone())));
+    env
+}
+
+/// Sets a variable in place (keeping the template's order), or appends it.
+fn set_env(env: &mut Vec<EnvVar>, name: &str, value: String) {
+    match env.iter_mut().find(|e| e.name == name) {
+        Some(var) => {
+            var.value = Some(value);
+            var.value_from = None;
+        }
+        None => env.push(EnvVar {
+            name: name.to_owned(),
+            value: Some(value),
+            value_from: None,
+        }),
+    }
+}
+
+/// Rejects settings that Cassandra would fail on at start: a young generation as large as the
+/// heap, or a heap larger than the container's memory limit (the kernel would kill the JVM).
+pub fn check_consistency(sts: &StatefulSet) -> Result<()> {
+    let Some(container) = sts
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .and_then(|p| p.containers.iter().find(|c| c.name == CONTAINER_NAME))
+    else {
+        return Ok(());
+    };
+    let env = |name: &str| {
+        container
+            .env
+            .iter()
+            .flatten()
+            .find(|e| e.name == name)
+            .and_then(|e| e.value.as_deref())
+            .and_then(|v| parse_heap_size(v).ok())
+    };
+    let (heap_max, heap_new) = (env("MAX_HEAP_SIZE"), env("HEAP_NEWSIZE"));
+    if let (Some(max), Some(new)) = (&heap_max, &heap_new)
+        && new.bytes() >= max.bytes()
+    {
+        return Err(UserError::usage(format!(
+            "HEAP_NEWSIZE {} is not smaller than MAX_HEAP_SIZE {}",
+            new.as_str(),
+            max.as_str()
+        ))
+        .hint("the young generation is a part of the heap: lower --heap-new or raise --heap-max")
+        .into());
+    }
+    let memory_limit = container
+        .resources
+        .as_ref()
+        .and_then(|r| r.limits.as_ref())
+        .and_then(|l| l.get("memory"))
+        .and_then(|q| parse_quantity(&q.0).ok());
+    if let (Some(max), Some(limit)) = (&heap_max, &memory_limit)
+        && max.bytes() as f64 >= limit.value()
+    {
+        return Err(UserError::usage(format!(
+            "MAX_HEAP_SIZE {} does not fit in the memory limit {}",
+            max.as_str(),
+            limit
+        ))
+        .hint("the JVM needs memory beyond its heap: raise --memory or lower --heap-max")
+        .into());
+    }
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! The templates: plain Kubernetes YAML (the tutorial's, built in, or the user's own), parsed
+//! into typed objects. A field the typed model does not know is an error, not a silent drop.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::storage::v1::StorageClass;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::UserError;
+
+pub const SERVICE_FILE: &str = "service.yaml";
+pub const STATEFULSET_FILE: &str = "statefulset.yaml";
+pub const STORAGECLASS_FILE: &str = "storageclass.yaml";
+
+const BUILTIN_SERVICE: &str = include_str!("../../templates/service.yaml");
+const BUILTIN_STATEFULSET: &str = include_str!("../../templates/statefulset.yaml");
+const BUILTIN_STORAGECLASS: &str = include_str!("../../templates/storageclass.yaml");
+
+/// The three base objects the overlay starts from.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    pub service: Service,
+    pub statefulset: StatefulSet,
+    pub storage_class: StorageClass,
+}
+
+impl Templates {
+    /// The tutorial's manifests, embedded in the binary.
+    pub fn builtin() -> Result<Self> {
+        Ok(Templates {
+            service: parse(BUILTIN_SERVICE, SERVICE_FILE)?,
+            statefulset: parse(BUILTIN_STATEFULSET, STATEFULSET_FILE)?,
+            storage_class: parse(BUILTIN_STORAGECLASS, STORAGECLASS_FILE)?,
+        })
+    }
+
+    /// The user's own `service.yaml` and `statefulset.yaml` (and, if present,
+    /// `storageclass.yaml`) from `dir`.
+    pub fn from_dir(dir: &Path) -> Result<Self> {
+        let read = |file: &str| -> Result<String> {
+            let path = dir.join(file);
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))
+                .context(
+                    UserError::usage(format!("cannot use the templates in {}", dir.display()))
+                        .hint("--templates DIR needs service.yaml and statefulset.yaml"),
+                )
+        };
+        let storage_class = match dir.join(STORAGECLASS_FILE).exists() {
+            true => parse(&read(STORAGECLASS_FILE)?, STORAGECLASS_FILE)?,
+            false => parse(BUILTIN_STORAGECLASS, STORAGECLASS_FILE)?,
+        };
+        Ok(Templates {
+            service: parse(&read(SERVICE_FILE)?, SERVICE_FILE)?,
+            statefulset: parse(&read(STATEFULSET_FILE)?, STATEFULSET_FILE)?,
+            storage_class,
+        })
+    }
+}
+
+/// Parses one template into its typed object and rejects any field the type does not have.
+pub fn parse<T: DeserializeOwned + Serialize>(text: &str, file: &str) -> Result<T> {
+    let bad_template = || {
+        UserError::usage(format!("template {file} is not a valid object"))
+            .hint("fix the template; `casctl render` shows what the built-in ones produce")
+    };
+    let typed: T = serde_saphyr::from_str(text)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(bad_template)?;
+    let raw: serde_json::Value = serde_saphyr::from_str(text)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(bad_template)?;
+    let known = serde_json::to_value(&typed).context("re-encoding the template")?;
+    let mut unknown = Vec::new();
+    unknown_fields(&raw, &known, String::new(), &mut unknown);
+    if !unknown.is_empty() {
+        return Err(anyhow::anyhow!("unknown field(s): {}", unknown.join(", ")))
+            .with_context(bad_template);
+    }
+    Ok(typed)
+}
+
+/// Collects the paths present in `raw` but dropped by the typed round trip (`known`).
+fn unknown_fields(
+    raw: &serde_json::Value,
+    known: &serde_json::Value,
+    path: String,
+    out: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    match (raw, known) {
+        (Value::Object(raw), Value::Object(known)) => {
+            for (key, value) in raw {
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                match known.get(key) {
+                    Some(k) => unknown_fields(value, k, child, out),
+                    None if value.is_null() => {}
+                    None => out.push(child),
+                }
+            }
+        }
+        (Value::Array(raw), Value::Array(known)) => {
+            for (i, (r, k)) in raw.iter().zip(known).enumerate() {
+                unknown_fields(r, k, format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::Service;
+
+    #[test]
+    fn builtin_templates_parse_with_no_unknown_field() {
+        let t = Templates::builtin().unwrap();
+        assert_eq!(t.service.metadata.name.as_deref(), Some("cassandra"));
+        assert_eq!(t.statefulset.spec.unwrap().replicas, Some(3));
+        assert_eq!(t.storage_class.provisioner, "k8s.io/minikube-hostpath");
+    }
+
+    #[test]
+    fn a_misspelt_field_is_rejected_with_its_path() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: c\nspec:\n  clusterIp: None\n  ports:\n    - port: 9042\n      protocl: TCP\n";
+        let err = parse::<Service>(text, "service.yaml").unwrap_err();
+        let chain = format!("{err:#}");
+        assert!(chain.contains("spec.clusterIp"), "{chain}");
+        assert!(chain.contains("spec.ports[0].protocl"), "{chain}");
+    }
+
+    #[test]
+    fn a_wrong_kind_is_rejected() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: c\n";
+        assert!(parse::<Service>(text, "service.yaml").is_err());
+    }
+
+    #[test]
+    fn null_fields_are_not_unknown() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: c\n  labels: null\n";
+        assert!(parse::<Service>(text, "service.yaml").is_ok());
+    }
+
+    #[test]
+    fn user_templates_come_from_a_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(SERVICE_FILE), BUILTIN_SERVICE).unwrap();
+        let err = Templates::from_dir(dir.path()).unwrap_err();
+        assert!(format!("{err:#}").contains("statefulset.yaml"));
+        let custom =
+            BUILTIN_STATEFULSET.replace("imagePullPolicy: Always", "imagePullPolicy: IfNotPresent");
+        std::fs::write(dir.path().join(STATEFULSET_FILE), custom).unwrap();
+        let t = Templates::from_dir(dir.path()).unwrap();
+        let pod = t.statefulset.spec.unwrap().template.spec.unwrap();
+        assert_eq!(
+            pod.containers[0].image_pull_policy.as_deref(),
+            Some("IfNotPresent")
+        );
+    }
+}

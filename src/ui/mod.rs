@@ -1,0 +1,137 @@
+//! Everything the user sees: messages on stderr, data on stdout, tables, progress.
+//!
+//! Whether to draw colors and progress bars is decided once, here, and passed in; tests and
+//! pipes get plain lines.
+
+pub mod progress;
+pub mod table;
+
+use std::io::{IsTerminal, Write};
+
+use console::Style;
+
+use crate::cli::{ColorChoice, GlobalArgs};
+
+/// How to talk to the user, decided once from the flags and the terminal.
+#[derive(Debug, Clone)]
+pub struct Ui {
+    color: bool,
+    quiet: bool,
+    verbose: u8,
+    interactive: bool,
+}
+
+impl Ui {
+    pub fn from_args(args: &GlobalArgs) -> Self {
+        let stderr_tty = std::io::stderr().is_terminal();
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stderr_tty && colors_wanted(),
+        };
+        console::set_colors_enabled(color);
+        console::set_colors_enabled_stderr(color);
+        Ui {
+            color,
+            quiet: args.quiet,
+            verbose: args.verbose,
+            // Bars redraw in place: only on a terminal a person watches, never in CI logs.
+            interactive: stderr_tty && std::env::var_os("CI").is_none() && !args.quiet,
+        }
+    }
+
+    /// A Ui for tests and pipes: no colors, no bars.
+    pub fn plain() -> Self {
+        Ui {
+            color: false,
+            quiet: false,
+            verbose: 0,
+            interactive: false,
+        }
+    }
+
+    /// Whether live progress bars may be drawn on stderr.
+    pub fn interactive(&self) -> bool {
+        self.interactive
+    }
+
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// Whether a question can be asked and answered (stdin and stderr are terminals).
+    pub fn can_prompt(&self) -> bool {
+        std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    }
+
+    /// A progress message (stderr), hidden by `--quiet`.
+    pub fn info(&self, message: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", message.as_ref());
+        }
+    }
+
+    /// A step that succeeded (stderr), hidden by `--quiet`.
+    pub fn success(&self, message: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!(
+                "{} {}",
+                Style::new().green().apply_to("✓"),
+                message.as_ref()
+            );
+        }
+    }
+
+    /// Something the user should know even with `--quiet` (stderr).
+    pub fn warn(&self, message: impl AsRef<str>) {
+        eprintln!(
+            "{} {}",
+            Style::new().yellow().bold().apply_to("warning:"),
+            message.as_ref()
+        );
+    }
+
+    /// Details shown with `-v`.
+    pub fn detail(&self, message: impl AsRef<str>) {
+        if self.verbose > 0 {
+            eprintln!("{}", Style::new().dim().apply_to(message.as_ref()));
+        }
+    }
+
+    /// Asks a yes/no question on the terminal; anything but y/yes is no.
+    pub fn confirm(&self, question: &str) -> std::io::Result<bool> {
+        eprint!("{question} [y/N] ");
+        std::io::stderr().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        Ok(matches!(
+            answer.trim().to_ascii_lowercase().as_str(),
+            "y" | "yes"
+        ))
+    }
+
+    pub fn colored(&self) -> bool {
+        self.color
+    }
+}
+
+/// NO_COLOR (any value) and TERM=dumb turn colors off in auto mode.
+fn colors_wanted() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+/// Prints an error the way every command reports one: `error:`, the cause chain, the hint.
+pub fn print_error(message: &str, causes: &[String], hint: Option<&str>) {
+    let red = Style::new().red().bold().for_stderr();
+    eprintln!("{} {message}", red.apply_to("error:"));
+    for cause in causes {
+        eprintln!("  caused by: {cause}");
+    }
+    if let Some(hint) = hint {
+        eprintln!(
+            "{} {hint}",
+            Style::new().cyan().bold().for_stderr().apply_to("hint:")
+        );
+    }
+}

@@ -1,0 +1,405 @@
+//! Validated values for the command line: each parser accepts exactly what Kubernetes or
+//! Cassandra would accept and explains the accepted form otherwise. Clap turns a rejection into
+//! a usage error (exit 2) that names the flag.
+
+use std::fmt;
+use std::time::Duration;
+
+/// The largest ring `--replicas` and `scale` accept.
+pub const MAX_REPLICAS: u32 = 1000;
+
+/// The longest `--name`: the StatefulSet controller labels each revision `<name>-<10-char
+/// hash>`, and a label value has at most 63 characters.
+const MAX_NAME_LEN: usize = 52;
+
+/// A DNS-1123 label: a namespace, or the name casctl gives its objects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsLabel(String);
+
+/// A DNS-1123 subdomain: a StorageClass name, a cluster domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsSubdomain(String);
+
+macro_rules! string_newtype {
+    ($t:ty) => {
+        impl $t {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+string_newtype!(DnsLabel);
+string_newtype!(DnsSubdomain);
+
+impl DnsLabel {
+    /// Checks a value given by someone other than the user's flags (a kubeconfig namespace).
+    pub fn new(s: &str) -> Result<Self, String> {
+        check_dns_label(s, 63).map(|()| DnsLabel(s.to_owned()))
+    }
+}
+
+fn check_dns_label(s: &str, max: usize) -> Result<(), String> {
+    let form = "lower-case letters, digits and '-', starting and ending with a letter or digit";
+    if s.is_empty() {
+        return Err(format!("must not be empty ({form})"));
+    }
+    if s.len() > max {
+        return Err(format!(
+            "is {} characters long; at most {max} are allowed",
+            s.len()
+        ));
+    }
+    let valid_chars = s
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let valid_ends = !s.starts_with('-') && !s.ends_with('-');
+    if valid_chars && valid_ends {
+        Ok(())
+    } else {
+        Err(format!("is not a DNS-1123 label: use {form}"))
+    }
+}
+
+pub fn parse_namespace(s: &str) -> Result<DnsLabel, String> {
+    check_dns_label(s, 63).map(|()| DnsLabel(s.to_owned()))
+}
+
+pub fn parse_name(s: &str) -> Result<DnsLabel, String> {
+    check_dns_label(s, MAX_NAME_LEN).map(|()| DnsLabel(s.to_owned()))
+}
+
+pub fn parse_subdomain(s: &str) -> Result<DnsSubdomain, String> {
+    if s.len() > 253 {
+        return Err("is longer than 253 characters".into());
+    }
+    for part in s.split('.') {
+        check_dns_label(part, 63).map_err(|_| {
+            "is not a DNS-1123 subdomain: use lower-case letters, digits, '-' and '.'".to_owned()
+        })?;
+    }
+    Ok(DnsSubdomain(s.to_owned()))
+}
+
+/// A non-empty value without white space (image names, Cassandra names, addresses).
+pub fn parse_word(s: &str) -> Result<String, String> {
+    if s.is_empty() {
+        Err("must not be empty".into())
+    } else if s.chars().any(char::is_whitespace) {
+        Err("must not contain white space".into())
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+/// `30s`, `5m`, `1h`, `1h30m`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s)
+        .map_err(|e| format!("{e}; use a duration such as 30s, 5m or 1h"))?;
+    if d.is_zero() {
+        return Err("must be longer than zero".into());
+    }
+    Ok(d)
+}
+
+/// The target of `casctl scale`.
+pub fn parse_scale_target(s: &str) -> Result<u32, String> {
+    let n: i64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a whole number; use 1..={MAX_REPLICAS}"))?;
+    match n {
+        0 => Err("a ring needs at least 1 node; to remove every node use `casctl down`".into()),
+        n if n < 0 => Err(format!("must be 1..={MAX_REPLICAS}")),
+        n if n > i64::from(MAX_REPLICAS) => Err(format!("must be 1..={MAX_REPLICAS}")),
+        n => Ok(n as u32),
+    }
+}
+
+/// An environment variable for the Cassandra container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvVar {
+    pub name: String,
+    pub value: String,
+}
+
+pub fn parse_env_var(s: &str) -> Result<EnvVar, String> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or("expected KEY=VALUE, e.g. CASSANDRA_AUTO_BOOTSTRAP=false")?;
+    let mut chars = name.chars();
+    let valid = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Err(format!(
+            "'{name}' is not a variable name: use letters, digits and '_', not starting with a digit"
+        ));
+    }
+    Ok(EnvVar {
+        name: name.to_owned(),
+        value: value.to_owned(),
+    })
+}
+
+/// A JVM heap size as Cassandra's `cassandra-env.sh` passes it to `-Xmx`/`-Xmn`: digits and an
+/// optional unit k, m, g or t.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeapSize {
+    text: String,
+    bytes: u64,
+}
+
+impl HeapSize {
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+}
+
+pub fn parse_heap_size(s: &str) -> Result<HeapSize, String> {
+    let form = "use a JVM size such as 512M, 2G or 4096M";
+    let digits_end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(digits_end);
+    let multiplier: u64 = match unit {
+        "" => 1,
+        "k" | "K" => 1 << 10,
+        "m" | "M" => 1 << 20,
+        "g" | "G" => 1 << 30,
+        "t" | "T" => 1 << 40,
+        _ => return Err(format!("'{s}' is not a heap size; {form}")),
+    };
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("'{s}' is not a heap size; {form}"))?;
+    let bytes = number
+        .checked_mul(multiplier)
+        .filter(|b| *b > 0)
+        .ok_or_else(|| format!("'{s}' is out of range; {form}"))?;
+    Ok(HeapSize {
+        text: s.to_owned(),
+        bytes,
+    })
+}
+
+/// A Kubernetes resource quantity (`500m`, `1Gi`, `2`, `1e3`), kept as written, with its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantity {
+    text: String,
+    value: f64,
+}
+
+impl Quantity {
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The value in base units (cores, bytes).
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Parses a quantity as the API server does (`resource.ParseQuantity`).
+pub fn parse_quantity(s: &str) -> Result<Quantity, String> {
+    let form = "use a Kubernetes quantity such as 500m, 2, 512Mi or 1Gi";
+    let number_end = s
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && (c == '+' || c == '-'))))
+        .map_or(s.len(), |(i, _)| i);
+    let (number, suffix) = s.split_at(number_end);
+    let digits = number.trim_start_matches(['+', '-']);
+    let well_formed =
+        digits.chars().any(|c| c.is_ascii_digit()) && digits.matches('.').count() <= 1;
+    let mantissa: f64 = match number.parse() {
+        Ok(m) if well_formed => m,
+        _ => return Err(format!("'{s}' is not a quantity; {form}")),
+    };
+    let scale = suffix_scale(suffix).ok_or_else(|| {
+        let hint = match suffix.to_ascii_lowercase().as_str() {
+            "kb" => "; Kubernetes writes Ki (binary) or k (decimal)",
+            "mb" => "; Kubernetes writes Mi (binary) or M (decimal)",
+            "gb" => "; Kubernetes writes Gi (binary) or G (decimal)",
+            "tb" => "; Kubernetes writes Ti (binary) or T (decimal)",
+            _ => "",
+        };
+        format!("'{s}' has an unknown unit '{suffix}'{hint}; {form}")
+    })?;
+    Ok(Quantity {
+        text: s.to_owned(),
+        value: mantissa * scale,
+    })
+}
+
+fn suffix_scale(suffix: &str) -> Option<f64> {
+    let binary = |power: i32| Some(1024f64.powi(power));
+    let decimal = |power: i32| Some(10f64.powi(power));
+    match suffix {
+        "Ki" => binary(1),
+        "Mi" => binary(2),
+        "Gi" => binary(3),
+        "Ti" => binary(4),
+        "Pi" => binary(5),
+        "Ei" => binary(6),
+        "n" => decimal(-9),
+        "u" => decimal(-6),
+        "m" => decimal(-3),
+        "" => decimal(0),
+        "k" => decimal(3),
+        "M" => decimal(6),
+        "G" => decimal(9),
+        "T" => decimal(12),
+        "P" => decimal(15),
+        "E" => decimal(18),
+        _ => {
+            let exponent = suffix.strip_prefix(['e', 'E'])?;
+            let has_digits = exponent
+                .trim_start_matches(['+', '-'])
+                .chars()
+                .all(|c| c.is_ascii_digit())
+                && !exponent.trim_start_matches(['+', '-']).is_empty();
+            has_digits.then(|| exponent.parse().ok().map(decimal))??
+        }
+    }
+}
+
+/// A quantity that must be more than zero (requests, volume sizes).
+pub fn parse_positive_quantity(s: &str) -> Result<Quantity, String> {
+    let q = parse_quantity(s)?;
+    if q.value > 0.0 {
+        Ok(q)
+    } else {
+        Err(format!("'{s}' must be more than zero"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_dns_1123() {
+        assert!(parse_name("cassandra").is_ok());
+        assert!(parse_name("ring-2").is_ok());
+        for bad in ["Bad_Name", "", "-x", "x-", "a.b", "UPPER"] {
+            assert!(parse_name(bad).is_err(), "{bad} accepted");
+        }
+        assert!(parse_name(&"a".repeat(52)).is_ok());
+        assert!(
+            parse_name(&"a".repeat(53))
+                .unwrap_err()
+                .contains("at most 52")
+        );
+        assert!(parse_namespace(&"a".repeat(63)).is_ok());
+    }
+
+    #[test]
+    fn subdomains_allow_dots() {
+        assert!(parse_subdomain("cluster.local").is_ok());
+        assert!(parse_subdomain("fast").is_ok());
+        assert!(parse_subdomain("Fast").is_err());
+        assert!(parse_subdomain("a..b").is_err());
+    }
+
+    #[test]
+    fn quantities_parse_like_the_api_server() {
+        let cases = [
+            ("500m", 0.5),
+            ("2", 2.0),
+            ("1Gi", 1073741824.0),
+            ("1G", 1e9),
+            ("1.5Gi", 1.5 * 1073741824.0),
+            ("1e3", 1000.0),
+            ("100k", 100_000.0),
+            (".5", 0.5),
+        ];
+        for (text, value) in cases {
+            let q = parse_quantity(text).unwrap();
+            assert_eq!(q.value(), value, "{text}");
+            assert_eq!(q.as_str(), text);
+        }
+        for bad in ["1Gb", "lots", "", "Gi", "1.2.3", "1 Gi", "1gi", "e3", "1e"] {
+            assert!(parse_quantity(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn a_byte_unit_gets_a_hint() {
+        let err = parse_quantity("1Gb").unwrap_err();
+        assert!(err.contains("Gi (binary) or G (decimal)"), "{err}");
+        let err = parse_quantity("100kb").unwrap_err();
+        assert!(err.contains("Ki (binary) or k (decimal)"), "{err}");
+    }
+
+    #[test]
+    fn zero_and_negative_quantities_are_not_resources() {
+        assert!(parse_positive_quantity("0").is_err());
+        assert!(parse_positive_quantity("-1Gi").is_err());
+        assert!(parse_positive_quantity("1m").is_ok());
+    }
+
+    #[test]
+    fn heap_sizes_follow_the_jvm() {
+        assert_eq!(parse_heap_size("512M").unwrap().bytes(), 512 << 20);
+        assert_eq!(parse_heap_size("4g").unwrap().bytes(), 4 << 30);
+        assert_eq!(parse_heap_size("1048576").unwrap().bytes(), 1 << 20);
+        for bad in [
+            "lots",
+            "512MB",
+            "",
+            "0",
+            "0M",
+            "1.5G",
+            "-1G",
+            "99999999999T",
+        ] {
+            assert!(parse_heap_size(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn env_vars_need_a_name_and_an_equals_sign() {
+        let v = parse_env_var("CASSANDRA_AUTO_BOOTSTRAP=false").unwrap();
+        assert_eq!(
+            (v.name.as_str(), v.value.as_str()),
+            ("CASSANDRA_AUTO_BOOTSTRAP", "false")
+        );
+        assert_eq!(parse_env_var("EMPTY=").unwrap().value, "");
+        assert_eq!(parse_env_var("A=b=c").unwrap().value, "b=c");
+        for bad in ["NOEQUALS", "=x", "1A=x", "A-B=x"] {
+            assert!(parse_env_var(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn scale_zero_points_at_down() {
+        assert!(parse_scale_target("0").unwrap_err().contains("casctl down"));
+        assert_eq!(parse_scale_target("4"), Ok(4));
+        assert!(parse_scale_target("-1").is_err());
+        assert!(parse_scale_target("1001").is_err());
+        assert!(parse_scale_target("abc").is_err());
+    }
+
+    #[test]
+    fn durations_use_units() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("soon").is_err());
+    }
+}
