@@ -28,7 +28,9 @@ use crate::values::{
     propagate_version = true,
     max_term_width = 100
 )]
-#[command(after_help = "Exit codes: 0 ok, 1 error, 2 usage, 3 timed out, 4 degraded (status).")]
+#[command(
+    after_help = "Exit codes: 0 ok, 1 error, 2 usage, 3 timed out, 4 degraded (status), 130 interrupted."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -1,7 +1,5 @@
 //! `casctl completions SHELL` and the hidden `casctl man`.
 
-use std::io::Write;
-
 use anyhow::{Context, Result};
 use clap::CommandFactory;
 use clap_complete::Shell;
@@ -24,10 +22,6 @@ pub fn man() -> Result<Code> {
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<Code> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(bytes)
-        .and_then(|()| stdout.flush())
-        .context("writing to stdout")?;
+    crate::ui::write_stdout(bytes)?;
     Ok(Code::Ok)
 }

@@ -1,8 +1,6 @@
 //! `casctl render`: the objects `up` would apply, offline.
 
-use std::io::Write;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::cli::{GlobalArgs, RenderArgs, RenderFormat};
 use crate::error::Code;
@@ -27,9 +25,6 @@ pub fn run(global: &GlobalArgs, args: &RenderArgs) -> Result<Code> {
         RenderFormat::Yaml => manifests.to_yaml()?,
         RenderFormat::Json => manifests.to_json()?,
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .context("writing to stdout")?;
+    crate::ui::write_stdout(text)?;
     Ok(Code::Ok)
 }

@@ -1,14 +1,12 @@
 //! `casctl status`: the tutorial's `kubectl get statefulset`, `kubectl get pods` and
 //! `kubectl exec -it cassandra-0 -- nodetool status` as one view that cross-checks them.
 
-use std::collections::BTreeMap;
-use std::io::Write;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 use crate::cli::{StatusArgs, StatusFormat};
 use crate::error::{Code, UserError};
@@ -309,10 +307,7 @@ fn print(report: &Report, format: StatusFormat, ui: &Ui) -> Result<()> {
         StatusFormat::Yaml => crate::manifest::to_yaml(report)?,
         StatusFormat::Table | StatusFormat::Wide => tables(report, format == StatusFormat::Wide),
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .context("writing to stdout")?;
+    crate::ui::write_stdout(text)?;
     if matches!(format, StatusFormat::Table | StatusFormat::Wide) {
         for warning in &report.warnings {
             ui.warn(warning);

@@ -30,7 +30,7 @@ pub async fn run(cluster: &Cluster, global: &GlobalArgs, args: &UpArgs, ui: &Ui)
     let started = Instant::now();
     if args.dry_run == Some(DryRun::Client) {
         let manifests = build(cluster, args, None)?;
-        print!("{}", manifests.to_yaml()?);
+        crate::ui::write_stdout(manifests.to_yaml()?)?;
         return Ok(Code::Ok);
     }
     check_reachable(cluster).await?;

@@ -135,3 +135,12 @@ pub fn print_error(message: &str, causes: &[String], hint: Option<&str>) {
         );
     }
 }
+
+/// Writes data to stdout; a closed pipe comes back as an error that `report` keeps quiet.
+pub fn write_stdout(data: impl AsRef<[u8]>) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let mut out = std::io::stdout().lock();
+    out.write_all(data.as_ref())
+        .and_then(|()| out.flush())
+        .context("writing to stdout")
+}

@@ -1,0 +1,498 @@
+//! CLI tests: the binary as a user runs it, with no cluster (or an unreachable one).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn casctl() -> Command {
+    let mut cmd = Command::cargo_bin("casctl").unwrap();
+    // Never reach a developer's real cluster from a CLI test.
+    cmd.env_remove("KUBECONFIG")
+        .env("HOME", "/nonexistent")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+fn render(args: &[&str]) -> serde_json::Value {
+    let out = casctl()
+        .arg("render")
+        .args(args)
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn item<'a>(list: &'a serde_json::Value, kind: &str) -> &'a serde_json::Value {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == kind)
+        .unwrap()
+}
+
+fn env_value<'a>(sts: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    let env = sts
+        .pointer("/spec/template/spec/containers/0/env")
+        .unwrap()
+        .as_array()
+        .unwrap();
+    &env.iter()
+        .find(|e| e["name"] == name)
+        .unwrap_or_else(|| panic!("no {name}"))["value"]
+}
+
+#[test]
+fn help_lists_every_command() {
+    let out = casctl().arg("--help").output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for command in [
+        "render",
+        "up",
+        "status",
+        "scale",
+        "down",
+        "nodetool",
+        "completions",
+    ] {
+        assert!(help.contains(command), "{command} missing from\n{help}");
+    }
+    let hidden = help.lines().any(|l| l.trim_start().starts_with("man "));
+    assert!(!hidden, "the man command should be hidden:\n{help}");
+}
+
+#[test]
+fn the_default_render_is_the_tutorial() {
+    let list = render(&[]);
+    let svc = item(&list, "Service");
+    assert_eq!(svc["spec"]["clusterIP"], "None");
+    assert_eq!(svc["spec"]["ports"][0]["port"], 9042);
+    let sts = item(&list, "StatefulSet");
+    assert_eq!(sts["spec"]["serviceName"], "cassandra");
+    assert_eq!(sts["spec"]["replicas"], 3);
+    let pod = &sts["spec"]["template"]["spec"];
+    assert_eq!(pod["terminationGracePeriodSeconds"], 500);
+    let c = &pod["containers"][0];
+    assert_eq!(c["image"], "gcr.io/google-samples/cassandra:v13");
+    let ports: Vec<(i64, &str)> = c["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["containerPort"].as_i64().unwrap(),
+                p["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ports,
+        [
+            (7000, "intra-node"),
+            (7001, "tls-intra-node"),
+            (7199, "jmx"),
+            (9042, "cql")
+        ]
+    );
+    for resources in ["requests", "limits"] {
+        assert_eq!(c["resources"][resources]["cpu"], "500m");
+        assert_eq!(c["resources"][resources]["memory"], "1Gi");
+    }
+    assert_eq!(c["securityContext"]["capabilities"]["add"][0], "IPC_LOCK");
+    assert_eq!(
+        c["lifecycle"]["preStop"]["exec"]["command"][2],
+        "nodetool drain"
+    );
+    assert_eq!(c["readinessProbe"]["exec"]["command"][2], "/ready-probe.sh");
+    assert_eq!(c["readinessProbe"]["initialDelaySeconds"], 15);
+    assert_eq!(c["readinessProbe"]["timeoutSeconds"], 5);
+    assert_eq!(c["volumeMounts"][0]["mountPath"], "/cassandra_data");
+    let expected_env = [
+        ("MAX_HEAP_SIZE", "512M"),
+        ("HEAP_NEWSIZE", "100M"),
+        (
+            "CASSANDRA_SEEDS",
+            "cassandra-0.cassandra.default.svc.cluster.local",
+        ),
+        ("CASSANDRA_CLUSTER_NAME", "K8Demo"),
+        ("CASSANDRA_DC", "DC1-K8Demo"),
+        ("CASSANDRA_RACK", "Rack1-K8Demo"),
+        ("CASSANDRA_NUM_TOKENS", "32"),
+        ("CASSANDRA_RPC_ADDRESS", "0.0.0.0"),
+    ];
+    for (name, value) in expected_env {
+        assert_eq!(env_value(sts, name), value, "{name}");
+    }
+    let pod_ip = c["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "POD_IP")
+        .unwrap();
+    assert_eq!(pod_ip["valueFrom"]["fieldRef"]["fieldPath"], "status.podIP");
+    let claim = &sts["spec"]["volumeClaimTemplates"][0];
+    assert_eq!(claim["metadata"]["name"], "cassandra-data");
+    assert_eq!(claim["spec"]["accessModes"][0], "ReadWriteOnce");
+    assert_eq!(claim["spec"]["storageClassName"], "fast");
+    assert_eq!(claim["spec"]["resources"]["requests"]["storage"], "1Gi");
+}
+
+#[test]
+fn every_object_carries_both_label_styles() {
+    let list = render(&[]);
+    for kind in ["Service", "StatefulSet"] {
+        let labels = &item(&list, kind)["metadata"]["labels"];
+        assert_eq!(labels["app"], "cassandra");
+        assert_eq!(labels["app.kubernetes.io/name"], "cassandra");
+        assert_eq!(labels["app.kubernetes.io/instance"], "cassandra");
+        assert_eq!(labels["app.kubernetes.io/managed-by"], "casctl");
+    }
+    let sts = item(&list, "StatefulSet");
+    let selector = &sts["spec"]["selector"]["matchLabels"];
+    assert_eq!(selector, &sts["spec"]["template"]["metadata"]["labels"]);
+    assert_eq!(selector, &item(&list, "Service")["spec"]["selector"]);
+    assert_eq!(selector["app"], "cassandra");
+}
+
+#[test]
+fn a_namespace_moves_the_seed_and_the_metadata() {
+    let list = render(&["-n", "shop", "--cluster-domain", "corp.internal"]);
+    let sts = item(&list, "StatefulSet");
+    assert_eq!(sts["metadata"]["namespace"], "shop");
+    assert_eq!(item(&list, "Service")["metadata"]["namespace"], "shop");
+    assert_eq!(
+        env_value(sts, "CASSANDRA_SEEDS"),
+        "cassandra-0.cassandra.shop.svc.corp.internal"
+    );
+}
+
+#[test]
+fn settings_reach_their_fields() {
+    let list = render(&[
+        "--name",
+        "ring",
+        "--replicas",
+        "5",
+        "--image",
+        "cassandra:4.1",
+        "--cluster-name",
+        "Prod",
+        "--dc",
+        "eu",
+        "--rack",
+        "r2",
+        "--num-tokens",
+        "16",
+        "--heap-max",
+        "2G",
+        "--heap-new",
+        "400M",
+        "--cpu",
+        "2",
+        "--memory",
+        "4Gi",
+        "--storage-class",
+        "premium",
+        "--storage-size",
+        "50Gi",
+        "--env",
+        "CASSANDRA_AUTO_BOOTSTRAP=false",
+        "--env",
+        "CASSANDRA_DC=override",
+    ]);
+    let sts = item(&list, "StatefulSet");
+    assert_eq!(sts["metadata"]["name"], "ring");
+    assert_eq!(sts["spec"]["replicas"], 5);
+    assert_eq!(sts["spec"]["serviceName"], "ring");
+    let c = &sts["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(c["image"], "cassandra:4.1");
+    assert_eq!(c["resources"]["limits"]["cpu"], "2");
+    assert_eq!(c["resources"]["requests"]["memory"], "4Gi");
+    assert_eq!(
+        env_value(sts, "CASSANDRA_SEEDS"),
+        "ring-0.ring.default.svc.cluster.local"
+    );
+    assert_eq!(env_value(sts, "CASSANDRA_CLUSTER_NAME"), "Prod");
+    assert_eq!(env_value(sts, "CASSANDRA_DC"), "override");
+    assert_eq!(env_value(sts, "CASSANDRA_RACK"), "r2");
+    assert_eq!(env_value(sts, "CASSANDRA_NUM_TOKENS"), "16");
+    assert_eq!(env_value(sts, "MAX_HEAP_SIZE"), "2G");
+    assert_eq!(env_value(sts, "HEAP_NEWSIZE"), "400M");
+    assert_eq!(env_value(sts, "CASSANDRA_AUTO_BOOTSTRAP"), "false");
+    let claim = &sts["spec"]["volumeClaimTemplates"][0]["spec"];
+    assert_eq!(claim["storageClassName"], "premium");
+    assert_eq!(claim["resources"]["requests"]["storage"], "50Gi");
+    assert_eq!(sts["spec"]["selector"]["matchLabels"]["app"], "ring");
+}
+
+#[test]
+fn render_is_deterministic_multi_document_yaml() {
+    let first = casctl().arg("render").output().unwrap();
+    let second = casctl().arg("render").output().unwrap();
+    assert_eq!(first.stdout, second.stdout);
+    let text = String::from_utf8(first.stdout).unwrap();
+    assert_eq!(text.matches("\n---\n").count(), 1, "{text}");
+    assert!(
+        text.starts_with("apiVersion: v1\nkind: Service\n"),
+        "{text}"
+    );
+    let with_class = casctl()
+        .args(["render", "--create-storage-class"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(with_class.stdout).unwrap();
+    assert!(
+        text.starts_with("apiVersion: storage.k8s.io/v1\nkind: StorageClass\n"),
+        "{text}"
+    );
+    assert!(text.contains("provisioner: k8s.io/minikube-hostpath"));
+}
+
+#[test]
+fn bad_values_are_usage_errors_naming_the_flag() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--replicas", "0"], "--replicas"),
+        (&["--replicas", "-1"], "--replicas"),
+        (&["--replicas", "abc"], "--replicas"),
+        (&["--replicas", "1000000000"], "--replicas"),
+        (&["--name", "Bad_Name"], "--name"),
+        (&["-n", "Bad_NS"], "--namespace"),
+        (&["--memory", "1Gb"], "--memory"),
+        (&["--cpu", "lots"], "--cpu"),
+        (&["--storage-size", "1Gb"], "--storage-size"),
+        (&["--heap-max", "lots"], "--heap-max"),
+        (&["--heap-new", "1.5G"], "--heap-new"),
+        (&["--num-tokens", "0"], "--num-tokens"),
+        (&["--env", "NOEQUALS"], "--env"),
+        (&["--storage-class", "Fast"], "--storage-class"),
+        (&["--image", ""], "--image"),
+    ];
+    for (args, flag) in cases {
+        casctl()
+            .arg("render")
+            .args(*args)
+            .assert()
+            .code(2)
+            .stderr(contains(*flag))
+            .stderr(contains("panicked").not());
+    }
+}
+
+#[test]
+fn inconsistent_heap_settings_are_usage_errors_with_a_hint() {
+    casctl()
+        .args(["render", "--heap-max", "2G"])
+        .assert()
+        .code(2)
+        .stderr(contains("does not fit in the memory limit 1Gi"))
+        .stderr(contains("hint: "));
+    casctl()
+        .args(["render", "--heap-max", "512M", "--heap-new", "512M"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "HEAP_NEWSIZE 512M is not smaller than MAX_HEAP_SIZE 512M",
+        ));
+}
+
+#[test]
+fn scale_zero_points_at_down() {
+    casctl()
+        .args(["scale", "0"])
+        .assert()
+        .code(2)
+        .stderr(contains("casctl down"));
+    casctl().args(["scale", "-3"]).assert().code(2);
+    casctl()
+        .args(["up", "--timeout", "soon"])
+        .assert()
+        .code(2)
+        .stderr(contains("--timeout"));
+}
+
+#[test]
+fn user_templates_replace_the_built_in_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    std::fs::copy(root.join("service.yaml"), dir.path().join("service.yaml")).unwrap();
+    let sts = std::fs::read_to_string(root.join("statefulset.yaml")).unwrap();
+    std::fs::write(
+        dir.path().join("statefulset.yaml"),
+        sts.replace("value: K8Demo", "value: Custom"),
+    )
+    .unwrap();
+    let templates = dir.path().to_str().unwrap();
+    let list = render(&["--templates", templates]);
+    assert_eq!(
+        env_value(item(&list, "StatefulSet"), "CASSANDRA_CLUSTER_NAME"),
+        "Custom"
+    );
+
+    std::fs::write(
+        dir.path().join("statefulset.yaml"),
+        sts.replace("serviceName:", "servceName:"),
+    )
+    .unwrap();
+    casctl()
+        .args(["render", "--templates", templates])
+        .assert()
+        .code(2)
+        .stderr(contains("spec.servceName"))
+        .stderr(contains("hint:"));
+}
+
+#[test]
+fn a_closed_stdout_exits_quietly() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_casctl"))
+        .args(["render", "--replicas", "1000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{:?}", out.status);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+fn completions_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("completions")
+}
+
+/// The files in completions/ are what `casctl completions` prints. Regenerate them with
+/// `CASCTL_UPDATE_COMPLETIONS=1 cargo test --test cli completions`.
+#[test]
+fn completion_files_match_the_generated_ones() {
+    let files = [
+        ("bash", "casctl.bash"),
+        ("zsh", "_casctl"),
+        ("fish", "casctl.fish"),
+        ("powershell", "_casctl.ps1"),
+        ("elvish", "casctl.elv"),
+    ];
+    for (shell, file) in files {
+        let out = casctl().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success());
+        let path = completions_dir().join(file);
+        if std::env::var_os("CASCTL_UPDATE_COMPLETIONS").is_some() {
+            std::fs::write(&path, &out.stdout).unwrap();
+        }
+        let committed = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            committed == out.stdout,
+            "{} differs from `casctl completions {shell}`; run CASCTL_UPDATE_COMPLETIONS=1 cargo test --test cli completions",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn the_man_page_is_roff() {
+    casctl()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(contains(".TH casctl"))
+        .stdout(contains("render"));
+}
+
+fn write_kubeconfig(dir: &Path, server: &str) -> PathBuf {
+    let path = dir.join("kubeconfig");
+    let text = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: closed\nclusters:\n- name: closed\n  cluster:\n    server: {server}\n\
+         contexts:\n- name: closed\n  context:\n    cluster: closed\n    user: me\nusers:\n- name: me\n  user:\n    token: t\n"
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn an_unreachable_api_server_is_named_within_seconds() {
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = write_kubeconfig(dir.path(), "https://127.0.0.1:9");
+    let started = Instant::now();
+    casctl()
+        .args(["up", "--kubeconfig", kubeconfig.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "cannot reach the API server at https://127.0.0.1:9",
+        ))
+        .stderr(contains("context \"closed\""))
+        .stderr(contains("hint:"));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    casctl()
+        .args(["status", "--kubeconfig", kubeconfig.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(contains("cannot reach the API server"));
+}
+
+#[test]
+fn an_unknown_context_lists_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = write_kubeconfig(dir.path(), "https://127.0.0.1:9");
+    casctl()
+        .args([
+            "status",
+            "--context",
+            "prod",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains("context \"prod\" is not in the kubeconfig"))
+        .stderr(contains("contexts there: closed"));
+}
+
+#[test]
+fn a_missing_kubeconfig_is_explained() {
+    casctl()
+        .args(["status", "--kubeconfig", "/nonexistent/kubeconfig"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "cannot read the kubeconfig /nonexistent/kubeconfig",
+        ))
+        .stderr(contains("hint:"));
+    casctl()
+        .arg("status")
+        .assert()
+        .code(1)
+        .stderr(contains("no kubeconfig found"))
+        .stderr(contains("--kubeconfig"));
+}
+
+#[test]
+fn dry_run_client_prints_without_a_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = write_kubeconfig(dir.path(), "https://127.0.0.1:9");
+    casctl()
+        .args([
+            "up",
+            "--dry-run",
+            "-n",
+            "shop",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stdout(contains("kind: StatefulSet"))
+        .stdout(contains("cassandra-0.cassandra.shop.svc.cluster.local"));
+}
