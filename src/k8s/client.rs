@@ -171,6 +171,11 @@ pub async fn connect(global: &GlobalArgs) -> Result<(kube::Client, Resolved, Sou
         }
     };
     config.connect_timeout = Some(CONNECT_TIMEOUT);
+    // Lets audit logs and API server metrics tell casctl's requests apart.
+    config.headers.push((
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static(concat!("casctl/", env!("CARGO_PKG_VERSION"))),
+    ));
     let client = kube::Client::try_from(config).context("building the Kubernetes client")?;
     Ok((client, resolved, source))
 }

@@ -79,11 +79,12 @@ impl<K: Resource + Clone> Default for Snapshot<K> {
     }
 }
 
+/// One watch event of any of the kinds followed (boxed: the objects are large).
 enum Update {
-    Pod(watcher::Event<Pod>),
-    StatefulSet(watcher::Event<StatefulSet>),
-    Claim(watcher::Event<PersistentVolumeClaim>),
-    Event(watcher::Event<Event>),
+    Pod(Box<watcher::Event<Pod>>),
+    StatefulSet(Box<watcher::Event<StatefulSet>>),
+    Claim(Box<watcher::Event<PersistentVolumeClaim>>),
+    Event(Box<watcher::Event<Event>>),
 }
 
 fn watch<K, F>(
@@ -130,15 +131,18 @@ pub async fn rollout(cluster: &Cluster, selector: &str, goal: Goal, ui: &Ui) -> 
     let name = cluster.name.to_string();
     let labels = watcher::Config::default().labels(selector);
     let updates = futures::stream::select_all([
-        watch(cluster.api(), labels.clone(), Update::Pod).boxed(),
+        watch(cluster.api(), labels.clone(), |e| Update::Pod(Box::new(e))).boxed(),
         watch(
             cluster.api(),
             watcher::Config::default().fields(&format!("metadata.name={name}")),
-            Update::StatefulSet,
+            |e| Update::StatefulSet(Box::new(e)),
         )
         .boxed(),
-        watch(cluster.api(), labels, Update::Claim).boxed(),
-        watch(cluster.api(), watcher::Config::default(), Update::Event).boxed(),
+        watch(cluster.api(), labels, |e| Update::Claim(Box::new(e))).boxed(),
+        watch(cluster.api(), watcher::Config::default(), |e| {
+            Update::Event(Box::new(e))
+        })
+        .boxed(),
     ]);
     let mut updates = pin!(updates);
     let (mut pods, mut sets, mut claims, mut events) = (
@@ -160,10 +164,10 @@ pub async fn rollout(cluster: &Cluster, selector: &str, goal: Goal, ui: &Ui) -> 
     loop {
         tokio::select! {
             update = updates.next() => match update {
-                Some(Ok(Update::Pod(e))) => pods.apply(e),
-                Some(Ok(Update::StatefulSet(e))) => sets.apply(e),
-                Some(Ok(Update::Claim(e))) => claims.apply(e),
-                Some(Ok(Update::Event(e))) => events.apply(e),
+                Some(Ok(Update::Pod(e))) => pods.apply(*e),
+                Some(Ok(Update::StatefulSet(e))) => sets.apply(*e),
+                Some(Ok(Update::Claim(e))) => claims.apply(*e),
+                Some(Ok(Update::Event(e))) => events.apply(*e),
                 Some(Err(err)) => {
                     if let Some(fatal) = fatal_watch_error(cluster, err) {
                         return Err(fatal);
@@ -328,7 +332,7 @@ pub async fn pods_gone(
     let stream = watch(
         cluster.api(),
         watcher::Config::default().labels(selector),
-        Update::Pod,
+        |e| Update::Pod(Box::new(e)),
     );
     let mut stream = pin!(stream);
     let mut pods = Snapshot::<Pod>::new();
@@ -339,8 +343,8 @@ pub async fn pods_gone(
         tokio::select! {
             update = stream.next() => match update {
                 Some(Ok(Update::Pod(e))) => {
-                    listed |= matches!(e, watcher::Event::InitDone);
-                    pods.apply(e);
+                    listed |= matches!(*e, watcher::Event::InitDone);
+                    pods.apply(*e);
                 }
                 Some(Ok(_)) => {}
                 Some(Err(err)) => {
