@@ -1,0 +1,175 @@
+//! Shared by the end-to-end tests (`mod common;`): the local control plane started by
+//! `tests/local-cluster up` (or `tests/test-all`), kubectl against it, throwaway namespaces.
+//!
+//! End-to-end tests are `#[ignore = "needs the local control plane (tests/test-all)"]` and run
+//! with `cargo test -- --include-ignored`. Each test works in its own [`TestNamespace`].
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// The running local control plane.
+pub struct Cluster {
+    /// Its kubeconfig: the only way in (the API server on 127.0.0.1).
+    pub kubeconfig: PathBuf,
+    /// Where its kubectl is (the one built with the control plane).
+    pub bin_dir: PathBuf,
+}
+
+/// The local control plane: `CASCTL_TEST_KUBECONFIG` (set by `tests/test-all`), else the one
+/// `tests/local-cluster kubeconfig` reports. Panics, saying how to start it, when there is none.
+pub fn cluster() -> &'static Cluster {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        let kubeconfig = match std::env::var_os("CASCTL_TEST_KUBECONFIG") {
+            Some(path) => PathBuf::from(path),
+            None => local_cluster_kubeconfig().unwrap_or_else(|| {
+                panic!(
+                    "no local control plane: start it with `tests/local-cluster up` (or run \
+                     every test with `tests/test-all`), or set CASCTL_TEST_KUBECONFIG"
+                )
+            }),
+        };
+        assert!(
+            kubeconfig.is_file(),
+            "kubeconfig {} does not exist: is the local control plane up? (tests/local-cluster up)",
+            kubeconfig.display()
+        );
+        // tests/local-cluster keeps kubectl in bin/ next to the kubeconfig.
+        let bin_dir = kubeconfig.parent().unwrap_or(Path::new(".")).join("bin");
+        assert!(
+            bin_dir.join("kubectl").exists(),
+            "no kubectl in {} (expected next to the kubeconfig of tests/local-cluster)",
+            bin_dir.display()
+        );
+        Cluster {
+            kubeconfig,
+            bin_dir,
+        }
+    })
+}
+
+fn local_cluster_kubeconfig() -> Option<PathBuf> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/local-cluster");
+    let out = Command::new(script)
+        .arg("kubeconfig")
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let path = String::from_utf8(out.stdout).ok()?;
+    (out.status.success() && !path.trim().is_empty()).then(|| PathBuf::from(path.trim()))
+}
+
+impl Cluster {
+    /// Runs kubectl against the cluster.
+    pub fn kubectl(&self, args: &[&str]) -> Output {
+        self.kubectl_command(args)
+            .output()
+            .expect("cannot run kubectl")
+    }
+
+    /// Runs kubectl, panics (with its stderr) unless it succeeds, and returns its stdout.
+    pub fn kubectl_ok(&self, args: &[&str]) -> String {
+        let out = self.kubectl(args);
+        assert!(
+            out.status.success(),
+            "kubectl {} failed ({}): {}",
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("kubectl printed non-UTF-8")
+    }
+
+    /// `kubectl apply -f -` with these manifests, in this namespace.
+    #[allow(dead_code)]
+    pub fn apply(&self, namespace: &str, manifests: &str) {
+        let mut child = self
+            .kubectl_command(&["apply", "-n", namespace, "-f", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cannot run kubectl");
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), manifests.as_bytes())
+            .expect("cannot write to kubectl");
+        let out = child.wait_with_output().expect("kubectl apply");
+        assert!(
+            out.status.success(),
+            "kubectl apply failed: {}\n{manifests}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// The casctl binary of this package, pointed at the cluster (`--kubeconfig`).
+    #[allow(dead_code)]
+    pub fn casctl(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_casctl"));
+        cmd.arg("--kubeconfig").arg(&self.kubeconfig);
+        cmd
+    }
+
+    fn kubectl_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(self.bin_dir.join("kubectl"));
+        cmd.arg("--kubeconfig").arg(&self.kubeconfig).args(args);
+        cmd
+    }
+}
+
+/// A namespace of its own for one test, deleted (without waiting) when dropped.
+pub struct TestNamespace {
+    pub name: String,
+}
+
+impl TestNamespace {
+    /// Creates `<prefix>-<unique suffix>` (the prefix must be a short DNS label) and waits for
+    /// its default service account, without which no pod can be created.
+    pub fn new(prefix: &str) -> Self {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!(
+            "{prefix}-{:x}{:x}-{}",
+            std::process::id(),
+            nanos >> 12,
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let c = cluster();
+        c.kubectl_ok(&["create", "namespace", &name]);
+        c.kubectl_ok(&["label", "namespace", &name, "casctl.test/e2e=true"]);
+        c.kubectl_ok(&[
+            "wait",
+            "--for=create",
+            "--timeout=60s",
+            "-n",
+            &name,
+            "serviceaccount/default",
+        ]);
+        TestNamespace { name }
+    }
+}
+
+impl Drop for TestNamespace {
+    fn drop(&mut self) {
+        let _ = cluster().kubectl(&["delete", "namespace", &self.name, "--wait=false"]);
+    }
+}
+
+/// Polls `condition` every 100 ms until it holds (true) or `timeout` has passed (false).
+pub fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if condition() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+}
