@@ -4,7 +4,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{TestNamespace, cluster, wait_until};
@@ -365,10 +365,8 @@ fn decommission_removes_the_node_and_a_pod_gone_without_it_stays_down() {
     let host1 = host_of(&ip1, &first).expect("ring-1 in the ring");
 
     // Decommission ring-2: UL while it streams, then gone from the ring.
-    let decommission = Command::new(c.bin_dir.join("kubectl"))
-        .arg("--kubeconfig")
-        .arg(&c.kubeconfig)
-        .args(["exec", "-n", ns, "ring-2", "--", "nodetool", "decommission"])
+    let decommission = c
+        .kubectl_command(&["exec", "-n", ns, "ring-2", "--", "nodetool", "decommission"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -112,9 +112,15 @@ impl Cluster {
         cmd
     }
 
-    fn kubectl_command(&self, args: &[&str]) -> Command {
+    /// A kubectl command against the cluster, to run as the caller likes (e.g. in background).
+    pub fn kubectl_command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(self.bin_dir.join("kubectl"));
-        cmd.arg("--kubeconfig").arg(&self.kubeconfig).args(args);
+        // Its discovery cache stays next to the kubeconfig, out of ~/.kube.
+        let cache = self.kubeconfig.with_file_name("kube-cache");
+        cmd.env("KUBECACHEDIR", cache)
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(args);
         cmd
     }
 }
