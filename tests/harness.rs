@@ -196,12 +196,16 @@ fn statefulset_rolls_out_in_order_with_bound_claims_and_a_ring() {
     let ns = TestNamespace::new("harness-sts");
     let ns = ns.name.as_str();
     let c = cluster();
-    c.apply(ns, &statefulset("cassandra", 3, ""));
+    // An explicit delay, whatever the cluster-wide default.
+    c.apply(
+        ns,
+        &statefulset("cassandra", 3, r#"casctl.test/ready-delay: "2s""#),
+    );
     let pods = names("cassandra", 3);
     wait_ready(ns, &pods, Duration::from_secs(90));
 
     // Ordered: each pod is created only once the previous one is Ready, and each becomes
-    // Ready about 2 s (the default delay) after it was created. Timestamps have 1 s resolution.
+    // Ready about 2 s after it was created. Timestamps have 1 s resolution.
     let mut previous_ready = None;
     for pod in &pods {
         let created = timestamp(&jsonpath(
@@ -293,7 +297,9 @@ spec:
     };
     c.apply(
         ns,
-        &(pod("quick", "") + "---" + &pod("hang", r#", casctl.test/hang-on-delete: "true""#)),
+        &(pod("quick", r#", casctl.test/delete-delay: "2s""#)
+            + "---"
+            + &pod("hang", r#", casctl.test/hang-on-delete: "true""#)),
     );
     wait_ready(
         ns,
