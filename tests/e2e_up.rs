@@ -109,7 +109,11 @@ fn up_rolls_out_in_order_and_a_rerun_changes_nothing() {
         seeds["value"],
         format!("cassandra-0.cassandra.{}.svc.cluster.local", ns.name)
     );
-    let managers: Vec<&str> = sts["metadata"]["managedFields"]
+    let with_managers = get_json(
+        &ns.name,
+        &["statefulset", "cassandra", "--show-managed-fields"],
+    );
+    let managers: Vec<&str> = with_managers["metadata"]["managedFields"]
         .as_array()
         .unwrap()
         .iter()

@@ -106,6 +106,7 @@ pub fn exit_code(status: Option<&Status>) -> Result<i32> {
     if status.status.as_deref() == Some("Success") {
         return Ok(0);
     }
+    let message = status.message.as_deref().unwrap_or("the command failed");
     let code = status
         .details
         .as_ref()
@@ -115,14 +116,20 @@ pub fn exit_code(status: Option<&Status>) -> Result<i32> {
                 .iter()
                 .find(|c| c.reason.as_deref() == Some("ExitCode"))
         })
-        .and_then(|c| c.message.as_deref()?.parse().ok());
+        .and_then(|c| c.message.as_deref()?.parse().ok())
+        .or_else(|| exit_status_in(message));
     match code {
         Some(code) => Ok(code),
-        None => anyhow::bail!(
-            "{}",
-            status.message.as_deref().unwrap_or("the command failed")
-        ),
+        None => anyhow::bail!("{message}"),
     }
+}
+
+/// Runtimes that wrap the process error (kwok among them) report the exit code only in the
+/// message: `… error executing command in container: … exit status 3`.
+fn exit_status_in(message: &str) -> Option<i32> {
+    let (_, rest) = message.rsplit_once("exit status ")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 #[cfg(test)]
@@ -160,6 +167,20 @@ mod tests {
             field: None,
         }]);
         assert_eq!(exit_code(Some(&status)).unwrap(), 2);
+    }
+
+    #[test]
+    fn a_wrapped_exit_status_is_read_from_the_message() {
+        let status = Status {
+            status: Some("Failure".into()),
+            reason: Some("InternalError".into()),
+            message: Some(
+                "error executing command in container: cmd wait: nodetool frob: exit status 3"
+                    .into(),
+            ),
+            ..Default::default()
+        };
+        assert_eq!(exit_code(Some(&status)).unwrap(), 3);
     }
 
     #[test]
