@@ -39,3 +39,50 @@ measure_ms() {
 median() {
   printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'
 }
+
+# The local control plane's kubeconfig (started if needed; the caller stops nothing).
+cluster_kubeconfig() {
+  "$bench_root/tests/local-cluster" status >/dev/null 2>&1 || "$bench_root/tests/local-cluster" up >&2
+  "$bench_root/tests/local-cluster" kubeconfig
+}
+
+# Templates whose pods become Ready as soon as they run (the local control plane's
+# casctl.test/ready-delay annotation), in a fresh directory printed on stdout.
+instant_ready_templates() {
+  local dir pod_labels
+  dir=$(mktemp -d)
+  cp "$bench_root/templates/service.yaml" "$dir/"
+  pod_labels='  template:\n    metadata:\n      labels:\n        app: cassandra\n'
+  awk -v labels="$(printf "$pod_labels")" '
+    { buf = buf $0 "\n" }
+    END {
+      i = index(buf, labels)
+      if (i == 0) { print "template layout changed" > "/dev/stderr"; exit 1 }
+      printf "%s%s      annotations:\n        casctl.test/ready-delay: \"0s\"\n%s",
+        substr(buf, 1, i - 1), labels, substr(buf, i + length(labels))
+    }' "$bench_root/templates/statefulset.yaml" >"$dir/statefulset.yaml"
+  echo "$dir"
+}
+
+# now_ms: wall clock in milliseconds.
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# The API server's audit log (tests/local-cluster keeps one).
+audit_log() { echo "$(dirname "$(cluster_kubeconfig)")/kwok/clusters/casctl/logs/audit.log"; }
+
+# iso_us MS: an epoch time in milliseconds as the audit log writes times (UTC, microseconds),
+# so that times compare as strings.
+iso_us() { date -u -d "@$(( $1 / 1000 )).$(printf '%03d' $(( $1 % 1000 )))" +%Y-%m-%dT%H:%M:%S.%6NZ; }
+
+# audit_count AGENT_PREFIX FROM_MS TO_MS: requests whose user agent starts with AGENT_PREFIX,
+# received between the two times (one audit line per request: the policy logs only the
+# ResponseComplete stage).
+audit_count() {
+  local prefix=$1 from to
+  from=$(iso_us "$2"); to=$(iso_us "$3")
+  # Requests still open at TO (watches) are logged when they end; give them a moment.
+  sleep 2
+  grep -F "\"userAgent\":\"$prefix" "$(audit_log)" |
+    grep -o '"requestReceivedTimestamp":"[^"]*"' |
+    awk -F'"' -v from="$from" -v to="$to" '$4 >= from && $4 <= to { n++ } END { print n + 0 }'
+}
