@@ -12,6 +12,8 @@ pub mod manifest;
 pub mod nodetool;
 pub mod preflight;
 pub mod rollout;
+#[cfg(test)]
+mod testing;
 pub mod ui;
 pub mod values;
 

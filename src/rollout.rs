@@ -82,6 +82,17 @@ pub fn ordinal(name: &str, pod: &str) -> Option<u32> {
     pod.strip_prefix(name)?.strip_prefix('-')?.parse().ok()
 }
 
+/// The ordinal of a pod of the StatefulSet `name`; `None` for any other pod.
+pub fn pod_ordinal(name: &str, pod: &Pod) -> Option<u32> {
+    ordinal(name, pod.metadata.name.as_deref()?)
+}
+
+/// The StatefulSet's desired replicas (`spec.replicas`, which defaults to 1).
+pub fn replicas(sts: &StatefulSet) -> u32 {
+    let replicas = sts.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    u32::try_from(replicas).unwrap_or(0)
+}
+
 /// The StatefulSet's part of the completion rule: what is still awaited, empty when complete.
 pub fn workload_pending(sts: &StatefulSet, pods: &[Pod], replicas: u32) -> Vec<String> {
     let mut pending = Vec::new();
@@ -422,38 +433,28 @@ mod tests {
     use k8s_openapi::api::core::v1::{
         ContainerState, ContainerStateTerminated, ContainerStateWaiting, ObjectReference,
         PersistentVolumeClaimSpec, PersistentVolumeClaimStatus, PersistentVolumeClaimVolumeSource,
-        PodCondition, PodSpec, PodStatus, Volume,
+        PodCondition, PodSpec, Volume,
     };
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
     fn pod(name: &str, ready: bool) -> Pod {
-        Pod {
-            metadata: ObjectMeta {
-                name: Some(name.into()),
+        let mut pod = crate::testing::pod(name, None, ready);
+        pod.spec = Some(PodSpec {
+            node_name: Some("node-1".into()),
+            volumes: Some(vec![Volume {
+                name: "cassandra-data".into(),
+                persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                    claim_name: format!("cassandra-data-{name}"),
+                    read_only: None,
+                }),
                 ..Default::default()
-            },
-            spec: Some(PodSpec {
-                node_name: Some("node-1".into()),
-                volumes: Some(vec![Volume {
-                    name: "cassandra-data".into(),
-                    persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
-                        claim_name: format!("cassandra-data-{name}"),
-                        read_only: None,
-                    }),
-                    ..Default::default()
-                }]),
-                ..Default::default()
-            }),
-            status: Some(PodStatus {
-                phase: Some("Running".into()),
-                conditions: Some(vec![PodCondition {
-                    type_: "Ready".into(),
-                    status: if ready { "True" } else { "False" }.into(),
-                    ..Default::default()
-                }]),
-                ..Default::default()
-            }),
+            }]),
+            ..Default::default()
+        });
+        if let Some(status) = pod.status.as_mut() {
+            status.phase = Some("Running".into());
         }
+        pod
     }
 
     fn sts(replicas: i32, ready: i32) -> StatefulSet {

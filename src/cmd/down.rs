@@ -55,7 +55,14 @@ pub async fn run(cluster: &Cluster, args: &DownArgs, ui: &Ui) -> Result<Code> {
         .unwrap_or(Duration::from_secs(grace.max(0) as u64) + MARGIN);
     let name = cluster.name.to_string();
     for selector in &selectors {
-        watch::pods_gone(cluster, selector, |p| is_member(&name, p), timeout, ui).await?;
+        watch::pods_gone(
+            cluster,
+            selector,
+            |p| crate::rollout::pod_ordinal(&name, p).is_some(),
+            timeout,
+            ui,
+        )
+        .await?;
     }
     if !pods.is_empty() {
         ui.success("every pod is gone");
@@ -75,13 +82,6 @@ pub async fn run(cluster: &Cluster, args: &DownArgs, ui: &Ui) -> Result<Code> {
         cluster.namespace()
     ));
     Ok(Code::Ok)
-}
-
-fn is_member(name: &str, pod: &Pod) -> bool {
-    pod.metadata
-        .name
-        .as_deref()
-        .is_some_and(|n| crate::rollout::ordinal(name, n).is_some())
 }
 
 /// The grace period of `<name>-0`, else of the StatefulSet's template, else of the built-in

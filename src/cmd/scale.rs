@@ -14,6 +14,7 @@ use crate::error::{Code, UserError};
 use crate::k8s::watch::{self, Goal};
 use crate::k8s::{Cluster, FIELD_MANAGER, exec, objects, ring};
 use crate::nodetool::RingStatus;
+use crate::rollout;
 use crate::ui::Ui;
 use crate::ui::progress::Step;
 
@@ -23,15 +24,8 @@ const LEAVE_RECHECK: Duration = Duration::from_secs(2);
 pub async fn run(cluster: &Cluster, args: &ScaleArgs, ui: &Ui) -> Result<Code> {
     let started = Instant::now();
     let deadline = started + args.timeout;
-    let sts = objects::statefulset(cluster)
-        .await?
-        .ok_or_else(|| no_statefulset(cluster))?;
-    let current = sts
-        .spec
-        .as_ref()
-        .and_then(|s| s.replicas)
-        .unwrap_or(1)
-        .max(0) as u32;
+    let sts = objects::existing_statefulset(cluster).await?;
+    let current = rollout::replicas(&sts);
     let selector = objects::selectors(cluster, Some(&sts)).remove(0);
     let target = args.replicas;
 
@@ -83,16 +77,6 @@ pub async fn run(cluster: &Cluster, args: &ScaleArgs, ui: &Ui) -> Result<Code> {
     Ok(Code::Ok)
 }
 
-fn no_statefulset(cluster: &Cluster) -> anyhow::Error {
-    UserError::new(format!(
-        "no StatefulSet {} in namespace {}",
-        cluster.name,
-        cluster.namespace()
-    ))
-    .hint("create the ring first with `casctl up` (or pass the right -n/--name)")
-    .into()
-}
-
 fn remaining(deadline: Instant) -> Result<Duration> {
     deadline
         .checked_duration_since(Instant::now())
@@ -139,7 +123,7 @@ async fn shrink_without_decommission(
     watch::pods_gone(
         cluster,
         selector,
-        |p| ordinal_of(&name, p).is_some_and(|o| o >= target),
+        |p| rollout::pod_ordinal(&name, p).is_some_and(|o| o >= target),
         timeout,
         ui,
     )
@@ -183,7 +167,7 @@ async fn shrink(
         watch::pods_gone(
             cluster,
             selector,
-            |p| ordinal_of(&name, p).is_some_and(|o| o >= ordinal),
+            |p| rollout::pod_ordinal(&name, p).is_some_and(|o| o >= ordinal),
             remaining(deadline)?,
             ui,
         )
@@ -282,10 +266,6 @@ async fn ring_from(
 fn in_ring(ring: &RingStatus, ip: &str) -> bool {
     ring.nodes()
         .any(|(_, n)| n.ip().is_some_and(|a| a.to_string() == ip))
-}
-
-fn ordinal_of(name: &str, pod: &Pod) -> Option<u32> {
-    crate::rollout::ordinal(name, pod.metadata.name.as_deref()?)
 }
 
 /// The claims of removed pods stay (their data is kept until the user purges it).

@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::cli::{StatusArgs, StatusFormat};
-use crate::error::{Code, UserError};
+use crate::error::Code;
 use crate::k8s::{Cluster, objects, ring};
 use crate::nodetool::{Node, RingStatus};
 use crate::rollout::{self, pod_stage};
@@ -80,16 +80,7 @@ pub struct RingNodeView {
 }
 
 pub async fn run(cluster: &Cluster, args: &StatusArgs, ui: &Ui) -> Result<Code> {
-    let sts = objects::statefulset(cluster).await?.ok_or_else(|| {
-        anyhow::Error::from(
-            UserError::new(format!(
-                "no StatefulSet {} in namespace {}",
-                cluster.name,
-                cluster.namespace()
-            ))
-            .hint("create the ring with `casctl up`, or pass the right -n/--name"),
-        )
-    })?;
+    let sts = objects::existing_statefulset(cluster).await?;
     let service = objects::service(cluster).await?;
     let pods = objects::pods(cluster, &objects::selectors(cluster, Some(&sts))).await?;
 
@@ -152,12 +143,7 @@ pub fn assess(
     ring: Option<&RingStatus>,
 ) -> Vec<String> {
     let mut warnings = Vec::new();
-    let wanted = sts
-        .spec
-        .as_ref()
-        .and_then(|s| s.replicas)
-        .unwrap_or(1)
-        .max(0) as u32;
+    let wanted = rollout::replicas(sts);
     let ready = pods.iter().filter(|p| rollout::is_ready(p)).count();
     if ready != wanted as usize {
         warnings.push(format!("{ready}/{wanted} pods are Ready"));
@@ -424,26 +410,9 @@ pub fn tables(report: &Report, wide: bool) -> String {
 mod tests {
     use super::*;
     use k8s_openapi::api::apps::v1::StatefulSetSpec;
-    use k8s_openapi::api::core::v1::{PodCondition, PodStatus};
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
     fn pod(i: u32, ip: &str, ready: bool) -> Pod {
-        Pod {
-            metadata: ObjectMeta {
-                name: Some(format!("cassandra-{i}")),
-                ..Default::default()
-            },
-            status: Some(PodStatus {
-                pod_ip: Some(ip.into()),
-                conditions: Some(vec![PodCondition {
-                    type_: "Ready".into(),
-                    status: if ready { "True" } else { "False" }.into(),
-                    ..Default::default()
-                }]),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }
+        crate::testing::pod(&format!("cassandra-{i}"), Some(ip), ready)
     }
 
     fn sts(replicas: i32) -> StatefulSet {

@@ -35,10 +35,7 @@ pub async fn run(cluster: &Cluster, global: &GlobalArgs, args: &UpArgs, ui: &Ui)
     }
     check_reachable(cluster).await?;
     let existing = objects::statefulset(cluster).await?;
-    let current = existing
-        .as_ref()
-        .and_then(|s| s.spec.as_ref()?.replicas)
-        .map(|r| r.max(0) as u32);
+    let current = existing.as_ref().map(crate::rollout::replicas);
     let replicas = replicas_to_apply(args.settings.replicas, current, global)?;
     let manifests = build(cluster, args, Some(replicas))?;
     preflight(cluster, &manifests, replicas, args, ui).await?;

@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Pod, Service};
 use kube::api::ListParams;
 
 use super::{Cluster, is_not_found};
+use crate::error::UserError;
 use crate::manifest::{APP_LABEL, INSTANCE_LABEL, NAME_LABEL};
 
 /// Gets a namespaced object by name; `None` when it does not exist.
@@ -25,6 +26,19 @@ macro_rules! getter {
 }
 getter!(statefulset, StatefulSet, "statefulsets");
 getter!(service, Service, "services");
+
+/// The StatefulSet, which the commands that operate a ring cannot do without.
+pub async fn existing_statefulset(cluster: &Cluster) -> Result<StatefulSet> {
+    statefulset(cluster).await?.ok_or_else(|| {
+        UserError::new(format!(
+            "no StatefulSet {} in namespace {}",
+            cluster.name,
+            cluster.namespace()
+        ))
+        .hint("create the ring with `casctl up`, or pass the right -n/--name")
+        .into()
+    })
+}
 
 /// The label selectors that find casctl's pods and claims, and the tutorial's own: the
 /// StatefulSet's selector when it exists, else each label style on its own (objects made
@@ -54,11 +68,6 @@ pub fn selector_string(labels: &BTreeMap<String, String>) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// Whether `pod` is one of the StatefulSet's pods by name (`<name>-<ordinal>`).
-pub fn is_member(cluster: &Cluster, pod: &str) -> bool {
-    crate::rollout::ordinal(cluster.name.as_str(), pod).is_some()
 }
 
 /// The pods of the ring: matched by a selector and named `<name>-<ordinal>`, sorted by ordinal.
