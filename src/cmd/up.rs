@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::authorization::v1::{
-    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+    SelfSubjectRulesReview, SelfSubjectRulesReviewSpec, SubjectRulesReviewStatus,
 };
 use k8s_openapi::api::core::v1::{Namespace, Node, Service};
 use k8s_openapi::api::storage::v1::StorageClass;
@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use crate::cli::{DryRun, GlobalArgs, UpArgs};
 use crate::error::{Code, UserError};
 use crate::k8s::watch::{self, Goal};
-use crate::k8s::{Cluster, FIELD_MANAGER, is_not_found, objects};
+use crate::k8s::{Cluster, FIELD_MANAGER, objects};
 use crate::manifest::{self, Manifests, Target};
 use crate::preflight;
 use crate::ui::Ui;
@@ -33,12 +33,17 @@ pub async fn run(cluster: &Cluster, global: &GlobalArgs, args: &UpArgs, ui: &Ui)
         crate::ui::write_stdout(manifests.to_yaml()?)?;
         return Ok(Code::Ok);
     }
-    check_reachable(cluster).await?;
-    let existing = objects::statefulset(cluster).await?;
-    let current = existing.as_ref().map(crate::rollout::replicas);
+    let observed = observe(cluster, args.create_storage_class).await?;
+    let current = observed.statefulset.as_ref().map(crate::rollout::replicas);
     let replicas = replicas_to_apply(args.settings.replicas, current, global)?;
     let manifests = build(cluster, args, Some(replicas))?;
-    preflight(cluster, &manifests, replicas, args, ui).await?;
+    preflight(
+        cluster,
+        &observed,
+        &manifests,
+        replicas.max(args.settings.replicas.unwrap_or(0)),
+        ui,
+    )?;
 
     let dry_run = args.dry_run == Some(DryRun::Server);
     let params = PatchParams {
@@ -49,12 +54,18 @@ pub async fn run(cluster: &Cluster, global: &GlobalArgs, args: &UpArgs, ui: &Ui)
     };
     if let Some(class) = &manifests.storage_class {
         let api: Api<StorageClass> = Api::all(cluster.client.clone());
-        apply(cluster, &api, class, &params, "storageclasses", ui).await?;
+        let name = class.metadata.name.clone().unwrap_or_default();
+        let before = api
+            .get_opt(&name)
+            .await
+            .map_err(|e| cluster.explain(e, "get", "storageclasses"))?;
+        apply(cluster, &api, class, before, &params, "storageclasses", ui).await?;
     }
     apply(
         cluster,
         &cluster.api::<Service>(),
         &manifests.service,
+        observed.service,
         &params,
         "services",
         ui,
@@ -64,6 +75,7 @@ pub async fn run(cluster: &Cluster, global: &GlobalArgs, args: &UpArgs, ui: &Ui)
         cluster,
         &cluster.api::<StatefulSet>(),
         &manifests.statefulset,
+        observed.statefulset,
         &params,
         "statefulsets",
         ui,
@@ -135,120 +147,148 @@ fn replicas_to_apply(flag: Option<u32>, current: Option<u32>, global: &GlobalArg
     }
 }
 
-async fn check_reachable(cluster: &Cluster) -> Result<()> {
-    match tokio::time::timeout(REACH_TIMEOUT, cluster.client.apiserver_version()).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(err)) => Err(cluster.explain(err, "reach", "the API server")),
-        Err(_) => Err(UserError::new(format!(
-            "the API server at {} (context \"{}\") did not answer within {}s",
-            cluster.resolved.server,
-            cluster.resolved.context,
-            REACH_TIMEOUT.as_secs()
-        ))
-        .hint(format!(
-            "check that the cluster is running and that the kubeconfig {} points at it",
-            cluster.source
-        ))
-        .into()),
-    }
+/// What `up` reads before it writes.
+struct Observed {
+    statefulset: Option<StatefulSet>,
+    service: Option<Service>,
+    /// `None` when the user may not read namespaces (the Pod Security check is skipped).
+    namespace: Option<Namespace>,
+    rules: SubjectRulesReviewStatus,
+    /// `None` when the StorageClass is created by `up` itself.
+    classes: Option<Vec<StorageClass>>,
+    /// `None` when the user may not list nodes (the capacity check is skipped).
+    nodes: Option<Vec<Node>>,
 }
 
-/// Every check before the first write; each failure leaves the cluster untouched.
-async fn preflight(
-    cluster: &Cluster,
-    manifests: &Manifests,
-    replicas: u32,
-    args: &UpArgs,
-    ui: &Ui,
-) -> Result<()> {
+/// Reads everything the preflight needs, concurrently, bounded by one timeout so that an
+/// unreachable API server is reported within seconds. Errors come in the order of the checks.
+async fn observe(cluster: &Cluster, creates_class: bool) -> Result<Observed> {
     let ns = cluster.namespace();
-    let namespace = match Api::<Namespace>::all(cluster.client.clone()).get(ns).await {
-        Ok(namespace) => namespace,
-        Err(err) if is_not_found(&err) => {
+    let all =
+        |verb: &'static str, resource: &'static str| move |e| cluster.explain(e, verb, resource);
+    let (namespaces, nodes_api) = (
+        Api::<Namespace>::all(cluster.client.clone()),
+        Api::<Node>::all(cluster.client.clone()),
+    );
+    let list_all = ListParams::default();
+    let reads = async {
+        tokio::join!(
+            namespaces.get_opt(ns),
+            rules_review(cluster),
+            objects::statefulset(cluster),
+            objects::service(cluster),
+            async {
+                match creates_class {
+                    true => Ok(None),
+                    false => Api::<StorageClass>::all(cluster.client.clone())
+                        .list(&ListParams::default())
+                        .await
+                        .map(|l| Some(l.items)),
+                }
+            },
+            nodes_api.list(&list_all),
+        )
+    };
+    let (namespace, rules, statefulset, service, classes, nodes) =
+        tokio::time::timeout(REACH_TIMEOUT, reads)
+            .await
+            .map_err(|_| unreachable(cluster))?;
+    let namespace = match namespace {
+        Ok(Some(namespace)) => Some(namespace),
+        Ok(None) => {
             return Err(UserError::new(format!("namespace {ns} does not exist"))
                 .hint(format!("create it first: kubectl create namespace {ns}"))
                 .into());
         }
-        Err(err) if matches!(&err, kube::Error::Api(s) if s.is_forbidden()) => {
-            ui.detail(format!(
-                "cannot read namespace {ns}; skipping the Pod Security check"
-            ));
-            Namespace::default()
-        }
+        Err(err) if matches!(&err, kube::Error::Api(s) if s.is_forbidden()) => None,
         Err(err) => return Err(cluster.explain(err, "get", "namespaces")),
     };
-    check_access(cluster).await?;
-    preflight::check_pod_security(ns, namespace.metadata.labels.as_ref())?;
-
-    if manifests.storage_class.is_none()
-        && let Some(class) = preflight::storage_class_of(&manifests.statefulset)
-    {
-        let classes = Api::<StorageClass>::all(cluster.client.clone())
-            .list(&ListParams::default())
-            .await
-            .map_err(|e| cluster.explain(e, "list", "storageclasses"))?;
-        preflight::check_storage_class(class, &classes.items)?;
-    }
-
-    match Api::<Node>::all(cluster.client.clone())
-        .list(&ListParams::default())
-        .await
-    {
-        Ok(nodes) => {
-            for warning in preflight::capacity_warnings(
-                &manifests.statefulset,
-                replicas.max(args.settings.replicas.unwrap_or(0)),
-                &nodes.items,
-            ) {
-                ui.warn(warning);
-            }
-        }
-        Err(err) => ui.detail(format!(
-            "cannot list nodes ({err}); skipping the capacity check"
-        )),
-    }
-    Ok(())
+    Ok(Observed {
+        namespace,
+        rules: rules?,
+        statefulset: statefulset?,
+        service: service?,
+        classes: classes.map_err(all("list", "storageclasses"))?,
+        nodes: nodes.ok().map(|l| l.items),
+    })
 }
 
-/// Asks the API server whether the user may do what `up` and the rollout need, so that a
-/// missing permission is reported before anything is written.
-async fn check_access(cluster: &Cluster) -> Result<()> {
-    let api: Api<SelfSubjectAccessReview> = Api::all(cluster.client.clone());
-    for (verb, group, resource, subresource) in preflight::REQUIRED_ACCESS {
-        let review = SelfSubjectAccessReview {
-            spec: SelfSubjectAccessReviewSpec {
-                resource_attributes: Some(ResourceAttributes {
-                    namespace: Some(cluster.namespace().to_owned()),
-                    verb: Some((*verb).to_owned()),
-                    group: Some((*group).to_owned()),
-                    resource: Some((*resource).to_owned()),
-                    subresource: (!subresource.is_empty()).then(|| (*subresource).to_owned()),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        let answer = api
-            .create(&PostParams::default(), &review)
-            .await
-            .map_err(|e| cluster.explain(e, "create", "selfsubjectaccessreviews"))?;
-        if !answer.status.is_some_and(|s| s.allowed) {
-            let what = match subresource.is_empty() {
-                true => (*resource).to_owned(),
-                false => format!("{resource}/{subresource}"),
-            };
+fn unreachable(cluster: &Cluster) -> anyhow::Error {
+    UserError::new(format!(
+        "the API server at {} (context \"{}\") did not answer within {}s",
+        cluster.resolved.server,
+        cluster.resolved.context,
+        REACH_TIMEOUT.as_secs()
+    ))
+    .hint(format!(
+        "check that the cluster is running and that the kubeconfig {} points at it",
+        cluster.source
+    ))
+    .into()
+}
+
+/// What the user may do in the namespace (one SelfSubjectRulesReview).
+async fn rules_review(cluster: &Cluster) -> Result<SubjectRulesReviewStatus> {
+    let review = SelfSubjectRulesReview {
+        spec: SelfSubjectRulesReviewSpec {
+            namespace: Some(cluster.namespace().to_owned()),
+        },
+        ..Default::default()
+    };
+    let answer = Api::<SelfSubjectRulesReview>::all(cluster.client.clone())
+        .create(&PostParams::default(), &review)
+        .await
+        .map_err(|e| cluster.explain(e, "create", "selfsubjectrulesreviews"))?;
+    Ok(answer.status.unwrap_or_default())
+}
+
+/// Every check before the first write; each failure leaves the cluster untouched.
+fn preflight(
+    cluster: &Cluster,
+    observed: &Observed,
+    manifests: &Manifests,
+    replicas: u32,
+    ui: &Ui,
+) -> Result<()> {
+    let ns = cluster.namespace();
+    match preflight::missing_access(&observed.rules.resource_rules) {
+        // An incomplete review (a webhook authorizer) cannot prove a permission missing.
+        Some(what) if observed.rules.incomplete => {
+            ui.detail(format!(
+                "cannot tell whether the user may {what} (the rules review is incomplete)"
+            ));
+        }
+        Some(what) => {
             return Err(UserError::new(format!(
-                "forbidden: the user of context \"{}\" cannot {verb} {what} in namespace {}",
-                cluster.resolved.context,
-                cluster.namespace()
+                "forbidden: the user of context \"{}\" cannot {what} in namespace {ns}",
+                cluster.resolved.context
             ))
             .hint(format!(
-                "ask for RBAC permission to {verb} {what} in namespace {}",
-                cluster.namespace()
+                "ask for RBAC permission to {what} in namespace {ns}"
             ))
             .into());
         }
+        None => {}
+    }
+    match &observed.namespace {
+        Some(namespace) => preflight::check_pod_security(ns, namespace.metadata.labels.as_ref())?,
+        None => ui.detail(format!(
+            "cannot read namespace {ns}; skipping the Pod Security check"
+        )),
+    }
+    if let (Some(classes), Some(class)) = (
+        &observed.classes,
+        preflight::storage_class_of(&manifests.statefulset),
+    ) {
+        preflight::check_storage_class(class, classes)?;
+    }
+    match &observed.nodes {
+        Some(nodes) => {
+            for warning in preflight::capacity_warnings(&manifests.statefulset, replicas, nodes) {
+                ui.warn(warning);
+            }
+        }
+        None => ui.detail("cannot list nodes; skipping the capacity check"),
     }
     Ok(())
 }
@@ -258,6 +298,7 @@ async fn apply<K>(
     cluster: &Cluster,
     api: &Api<K>,
     object: &K,
+    before: Option<K>,
     params: &PatchParams,
     resource: &str,
     ui: &Ui,
@@ -268,11 +309,6 @@ where
 {
     let name = object.meta().name.clone().unwrap_or_default();
     let kind = K::kind(&Default::default()).to_string();
-    let before = match api.get(&name).await {
-        Ok(o) => Some(o),
-        Err(err) if is_not_found(&err) => None,
-        Err(err) => return Err(cluster.explain(err, "get", resource)),
-    };
     let after = api.patch(&name, params, &Patch::Apply(object)).await.map_err(|err| match &err {
         kube::Error::Api(s) if s.is_conflict() => anyhow::Error::new(err).context(
             UserError::new(format!("applying {kind} {name} conflicts with another field manager"))
