@@ -129,6 +129,13 @@ pub fn workload_pending(sts: &StatefulSet, pods: &[Pod], replicas: u32) -> Vec<S
     if partition == 0 && status.current_revision != status.update_revision {
         pending.push("the rolling update has not finished".to_owned());
     }
+    pending.extend(pods_pending(name, pods, replicas));
+    pending
+}
+
+/// The pods' part of the completion rule: `<name>-0 … <name>-(N-1)` Ready, no surplus pod.
+pub fn pods_pending(name: &str, pods: &[Pod], replicas: u32) -> Vec<String> {
+    let mut pending = Vec::new();
     for i in 0..replicas {
         let pod_name = format!("{name}-{i}");
         let pod = pods

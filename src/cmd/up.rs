@@ -34,6 +34,10 @@ pub async fn run(cluster: &Cluster, global: &GlobalArgs, args: &UpArgs, ui: &Ui)
         return Ok(Code::Ok);
     }
     let observed = observe(cluster, args.create_storage_class).await?;
+    ui.detail(format!(
+        "preflight reads took {} ms",
+        started.elapsed().as_millis()
+    ));
     let current = observed.statefulset.as_ref().map(crate::rollout::replicas);
     let replicas = replicas_to_apply(args.settings.replicas, current, global)?;
     let manifests = build(cluster, args, Some(replicas))?;
@@ -84,6 +88,10 @@ pub async fn run(cluster: &Cluster, global: &GlobalArgs, args: &UpArgs, ui: &Ui)
     if dry_run {
         return Ok(Code::Ok);
     }
+    ui.detail(format!(
+        "applied after {} ms",
+        started.elapsed().as_millis()
+    ));
     let wanted = args.settings.replicas.unwrap_or(replicas);
     if wanted > replicas {
         crate::cmd::scale::set_replicas(cluster, wanted).await?;

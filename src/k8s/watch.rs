@@ -160,6 +160,7 @@ pub async fn rollout(cluster: &Cluster, selector: &str, goal: Goal, ui: &Ui) -> 
     let (mut last_pending, mut last_diagnosis, mut last_ring) =
         (Vec::new(), None::<Diagnosis>, None::<String>);
     let mut ring_due = Instant::now();
+    let mut ring_ok = false;
 
     loop {
         tokio::select! {
@@ -194,6 +195,29 @@ pub async fn rollout(cluster: &Cluster, selector: &str, goal: Goal, ui: &Ui) -> 
 
         let pod_list = pods.values();
         show_pods(&mut view, &name, goal.replicas, &pod_list);
+        // The ring is asked as soon as every pod is Ready, while the StatefulSet's status
+        // catches up, so that the two waits overlap instead of adding up.
+        let pods_ready = rollout::pods_pending(&name, &pod_list, goal.replicas).is_empty();
+        ring_ok &= pods_ready;
+        if goal.ring_check && pods_ready && !ring_ok && Instant::now() >= ring_due {
+            let asked = Instant::now();
+            let answer = check_ring(cluster, &pod_list, goal.replicas).await;
+            ui.detail(format!(
+                "ring check took {} ms",
+                asked.elapsed().as_millis()
+            ));
+            match answer {
+                Ok(None) => ring_ok = true,
+                Ok(Some(waiting)) | Err(waiting) => {
+                    if last_ring.as_deref() != Some(waiting.as_str()) {
+                        view.note(&waiting);
+                        progress_at = Instant::now();
+                        last_ring = Some(waiting);
+                    }
+                }
+            }
+            ring_due = Instant::now() + RING_RECHECK;
+        }
         let Some(sts) = sets.get(&name) else {
             continue;
         };
@@ -215,23 +239,9 @@ pub async fn rollout(cluster: &Cluster, selector: &str, goal: Goal, ui: &Ui) -> 
             goal.replicas,
             pending.first().map_or("", String::as_str),
         );
-
         if pending.is_empty() {
-            if !goal.ring_check {
+            if ring_ok || !goal.ring_check {
                 return Ok(());
-            }
-            if Instant::now() >= ring_due {
-                match check_ring(cluster, &pod_list, goal.replicas).await {
-                    Ok(None) => return Ok(()),
-                    Ok(Some(waiting)) | Err(waiting) => {
-                        if last_ring.as_deref() != Some(waiting.as_str()) {
-                            view.note(&waiting);
-                            progress_at = Instant::now();
-                            last_ring = Some(waiting);
-                        }
-                    }
-                }
-                ring_due = Instant::now() + RING_RECHECK;
             }
             continue;
         }

@@ -49,18 +49,14 @@ cluster_kubeconfig() {
 # Templates whose pods become Ready as soon as they run (the local control plane's
 # casctl.test/ready-delay annotation), in a fresh directory printed on stdout.
 instant_ready_templates() {
-  local dir pod_labels
+  local dir
   dir=$(mktemp -d)
   cp "$bench_root/templates/service.yaml" "$dir/"
-  pod_labels='  template:\n    metadata:\n      labels:\n        app: cassandra\n'
-  awk -v labels="$(printf "$pod_labels")" '
-    { buf = buf $0 "\n" }
-    END {
-      i = index(buf, labels)
-      if (i == 0) { print "template layout changed" > "/dev/stderr"; exit 1 }
-      printf "%s%s      annotations:\n        casctl.test/ready-delay: \"0s\"\n%s",
-        substr(buf, 1, i - 1), labels, substr(buf, i + length(labels))
-    }' "$bench_root/templates/statefulset.yaml" >"$dir/statefulset.yaml"
+  # The pod template's label is the only one indented by 8 spaces.
+  grep -c '^        app: cassandra$' "$bench_root/templates/statefulset.yaml" | grep -qx 1 ||
+    { echo "the StatefulSet template's layout changed" >&2; return 1; }
+  sed '/^        app: cassandra$/a\      annotations:\n        casctl.test/ready-delay: "0s"' \
+    "$bench_root/templates/statefulset.yaml" >"$dir/statefulset.yaml"
   echo "$dir"
 }
 
