@@ -26,13 +26,15 @@ POD_FIELDS+="{.spec.containers[0].env[?(@.name==\"CASSANDRA_NUM_TOKENS\")].value
 POD_FIELDS+="{.spec.volumes[*].persistentVolumeClaim.claimName}$US"
 POD_FIELDS+="{.metadata.annotations.casctl\\.test/decommission-delay}"
 
-# ring_set POD_NAME: the StatefulSet a pod belongs to.
+# ring_set POD_NAME: the StatefulSet a pod belongs to, in RING_SET (no subshell: the
+# status of a large ring calls it once per pod).
 ring_set() {
-  if [[ $1 =~ ^(.+)-[0-9]+$ ]]; then echo "${BASH_REMATCH[1]}"; else echo "$1"; fi
+  if [[ $1 =~ ^(.+)-[0-9]+$ ]]; then RING_SET=${BASH_REMATCH[1]}; else RING_SET=$1; fi
 }
 
+# ring_ordinal POD_NAME: the pod's ordinal, in RING_ORDINAL.
 ring_ordinal() {
-  if [[ $1 =~ -([0-9]+)$ ]]; then echo "${BASH_REMATCH[1]}"; else echo 0; fi
+  if [[ $1 =~ -([0-9]+)$ ]]; then RING_ORDINAL=${BASH_REMATCH[1]}; else RING_ORDINAL=0; fi
 }
 
 ring_file() { echo "$CASCTL_CLUSTER_HOME/ring/$1/$2"; }
@@ -131,7 +133,8 @@ ring_pods() {
   kubectl get pods -n "$1" -o "jsonpath={range .items[*]}$POD_FIELDS{\"\\n\"}{end}" |
     while IFS= read -r line; do
       ring_parse "$line"
-      [ "$(ring_set "$P_NAME")" = "$2" ] && printf '%s\n' "$line"
+      ring_set "$P_NAME"
+      [ "$RING_SET" = "$2" ] && printf '%s\n' "$line"
     done
   return "${PIPESTATUS[0]}"
 }
