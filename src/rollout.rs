@@ -310,6 +310,9 @@ pub fn diagnose_pod(pod: &Pod, observed: &Observed) -> Option<Diagnosis> {
             "the nodes lack the capacity requested: lower --cpu/--memory, or add nodes"
         } else if message.contains("untolerated taint") {
             "every node has a taint the pod does not tolerate"
+        } else if message.contains("unbound immediate PersistentVolumeClaims") {
+            "the claim was not bound when the scheduler last tried; once it is Bound the scheduler \
+             tries again (at the latest after 5 minutes)"
         } else {
             ""
         };
@@ -656,6 +659,33 @@ mod tests {
             "unschedulable: 0/4 nodes are available: 4 Insufficient cpu."
         );
         assert!(d.hint.unwrap().contains("--cpu"));
+    }
+
+    #[test]
+    fn a_claim_bound_after_the_scheduler_tried_is_explained() {
+        let mut p = pod("cassandra-3", false);
+        p.spec.as_mut().unwrap().node_name = None;
+        let status = p.status.as_mut().unwrap();
+        status.phase = Some("Pending".into());
+        status.conditions = Some(vec![PodCondition {
+            type_: "PodScheduled".into(),
+            status: "False".into(),
+            message: Some(
+                "0/4 nodes are available: pod has unbound immediate PersistentVolumeClaims.".into(),
+            ),
+            ..Default::default()
+        }]);
+        let pods = [
+            pod("cassandra-0", true),
+            pod("cassandra-1", true),
+            pod("cassandra-2", true),
+            p,
+        ];
+        let mut o = observed(&pods, &[], &[]);
+        o.replicas = 4;
+        let d = diagnose(&o).unwrap();
+        assert_eq!(d.pod.as_deref(), Some("cassandra-3"));
+        assert!(d.hint.unwrap().contains("at the latest after 5 minutes"));
     }
 
     #[test]

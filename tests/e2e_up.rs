@@ -387,3 +387,20 @@ fn an_apply_conflict_names_the_other_manager() {
         .assert()
         .success();
 }
+
+#[test]
+#[ignore = "needs the local control plane (tests/test-all)"]
+fn a_change_to_a_fixed_field_is_explained() {
+    let ns = TestNamespace::new("fixed");
+    let c = cluster();
+    c.casctl()
+        .args(["up", "-n", &ns.name, "--replicas", "1", "--no-ring-check"])
+        .assert()
+        .success();
+    c.casctl()
+        .args(["up", "-n", &ns.name, "--storage-size", "2Gi", "--no-wait"])
+        .assert()
+        .code(1)
+        .stderr(contains("cannot be changed in place"))
+        .stderr(contains("casctl down"));
+}

@@ -322,6 +322,12 @@ where
             UserError::new(format!("applying {kind} {name} conflicts with another field manager"))
                 .hint("another tool owns these fields; re-run with --force-conflicts to take them over"),
         ),
+        kube::Error::Api(s) if s.is_invalid() && is_immutable_change(&s.message) => anyhow::Error::new(err).context(
+            UserError::new(format!("{kind} {name} exists with settings that cannot be changed in place"))
+                .hint("the selector, the service name and the volume claim templates are fixed once created: \
+                       remove the ring with `casctl down` (its volumes are kept) and run `casctl up` again, \
+                       or keep the existing settings"),
+        ),
         _ => cluster.explain(err, "patch", resource),
     })?;
     let verb = if params.dry_run { "would be" } else { "" };
@@ -343,6 +349,12 @@ where
         }
     }
     Ok(())
+}
+
+/// The API server's words for a change to a field that is fixed after creation.
+fn is_immutable_change(message: &str) -> bool {
+    message.contains("field is immutable")
+        || message.contains("updates to statefulset spec for fields other than")
 }
 
 /// Unchanged when the server bumped neither the resource version nor the generation.

@@ -60,6 +60,22 @@ instant_ready_templates() {
   echo "$dir"
 }
 
+# new_namespace PREFIX: creates a fresh namespace bench-PREFIX-<random>, named in NS and
+# remembered in the array `namespaces` for the caller's cleanup (not in a subshell: call it
+# directly, not as $(new_namespace …)). Needs $kubectl and KUBECONFIG.
+new_namespace() {
+  NS="bench-$1-$RANDOM$RANDOM"
+  namespaces+=("$NS")
+  "$kubectl" create namespace "$NS" >/dev/null
+  "$kubectl" wait --for=create --timeout=60s -n "$NS" serviceaccount/default >/dev/null
+}
+
+# delete_namespaces: the cleanup of every namespace new_namespace made.
+delete_namespaces() {
+  local ns
+  for ns in "${namespaces[@]}"; do "$kubectl" delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done
+}
+
 # now_ms: wall clock in milliseconds.
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
