@@ -107,19 +107,14 @@ impl RolloutView {
         }
     }
 
-    /// Removes the bars (the summary is printed by the command).
+    /// Stops the bars: each pod's line stays as it ended, the overall bar goes (the command
+    /// prints the summary).
     pub fn finish(&self) {
-        if let Mode::Bars {
-            multi,
-            overall,
-            pods,
-        } = &self.mode
-        {
+        if let Mode::Bars { overall, pods, .. } = &self.mode {
             overall.finish_and_clear();
-            for bar in pods.values() {
-                bar.finish_and_clear();
+            for bar in pods.values().filter(|b| !b.is_finished()) {
+                bar.abandon();
             }
-            let _ = multi.clear();
         }
     }
 
