@@ -447,6 +447,12 @@ mod tests {
     };
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
+    fn ready_pods(n: u32) -> Vec<Pod> {
+        (0..n)
+            .map(|i| pod(&format!("cassandra-{i}"), true))
+            .collect()
+    }
+
     fn pod(name: &str, ready: bool) -> Pod {
         let mut pod = crate::testing::pod(name, None, ready);
         pod.spec = Some(PodSpec {
@@ -520,17 +526,13 @@ mod tests {
 
     #[test]
     fn complete_when_every_rule_holds() {
-        let pods: Vec<Pod> = (0..3)
-            .map(|i| pod(&format!("cassandra-{i}"), true))
-            .collect();
+        let pods = ready_pods(3);
         assert!(workload_pending(&sts(3, 3), &pods, 3).is_empty());
     }
 
     #[test]
     fn a_stale_observed_generation_is_not_complete() {
-        let pods: Vec<Pod> = (0..3)
-            .map(|i| pod(&format!("cassandra-{i}"), true))
-            .collect();
+        let pods = ready_pods(3);
         let mut s = sts(3, 3);
         s.metadata.generation = Some(3);
         let pending = workload_pending(&s, &pods, 3);
@@ -543,9 +545,7 @@ mod tests {
     #[test]
     fn a_surplus_pod_is_not_complete() {
         // `kubectl rollout status` says complete here; casctl waits for cassandra-3 to go.
-        let pods: Vec<Pod> = (0..4)
-            .map(|i| pod(&format!("cassandra-{i}"), true))
-            .collect();
+        let pods = ready_pods(4);
         let pending = workload_pending(&sts(3, 3), &pods, 3);
         assert_eq!(
             pending,
@@ -579,9 +579,7 @@ mod tests {
 
     #[test]
     fn a_partition_relaxes_the_revision_rule() {
-        let pods: Vec<Pod> = (0..3)
-            .map(|i| pod(&format!("cassandra-{i}"), true))
-            .collect();
+        let pods = ready_pods(3);
         let mut s = sts(3, 3);
         s.spec.as_mut().unwrap().update_strategy =
             Some(k8s_openapi::api::apps::v1::StatefulSetUpdateStrategy {
@@ -827,9 +825,7 @@ mod tests {
 
     #[test]
     fn nothing_to_diagnose_when_all_ready() {
-        let pods: Vec<Pod> = (0..3)
-            .map(|i| pod(&format!("cassandra-{i}"), true))
-            .collect();
+        let pods = ready_pods(3);
         assert_eq!(diagnose(&observed(&pods, &[], &[])), None);
     }
 
