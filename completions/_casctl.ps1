@@ -47,6 +47,8 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             break
         }
         'casctl;render' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Number of Cassandra nodes (1..=1000) [template: 3]')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Container image [template: gcr.io/google-samples/cassandra:v13]')
             [CompletionResult]::new('--cluster-name', '--cluster-name', [CompletionResultType]::ParameterName, 'CASSANDRA_CLUSTER_NAME [template: K8Demo]')
@@ -63,8 +65,6 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             [CompletionResult]::new('--storage-size', '--storage-size', [CompletionResultType]::ParameterName, 'Size of each data volume [template: 1Gi]')
             [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster DNS domain, used in the seed address')
             [CompletionResult]::new('--templates', '--templates', [CompletionResultType]::ParameterName, 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [default: the current context]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace [default: the context''s namespace, else `default`]')
@@ -83,6 +83,8 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             break
         }
         'casctl;up' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the rollout, e.g. 30s, 5m, 1h')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Only show what would be applied')
             [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Number of Cassandra nodes (1..=1000) [template: 3]')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Container image [template: gcr.io/google-samples/cassandra:v13]')
             [CompletionResult]::new('--cluster-name', '--cluster-name', [CompletionResultType]::ParameterName, 'CASSANDRA_CLUSTER_NAME [template: K8Demo]')
@@ -99,8 +101,6 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             [CompletionResult]::new('--storage-size', '--storage-size', [CompletionResultType]::ParameterName, 'Size of each data volume [template: 1Gi]')
             [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster DNS domain, used in the seed address')
             [CompletionResult]::new('--templates', '--templates', [CompletionResultType]::ParameterName, 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the rollout, e.g. 30s, 5m, 1h')
-            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Only show what would be applied')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [default: the current context]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace [default: the context''s namespace, else `default`]')

@@ -419,12 +419,20 @@ _casctl() {
             return 0
             ;;
         casctl__subcmd__render)
-            opts="-o -n -q -v -h -V --replicas --image --cluster-name --dc --rack --num-tokens --rpc-address --env --heap-max --heap-new --cpu --memory --storage-class --storage-size --cluster-domain --templates --create-storage-class --output --kubeconfig --context --namespace --name --color --quiet --verbose --help --version"
+            opts="-o -n -q -v -h -V --create-storage-class --output --replicas --image --cluster-name --dc --rack --num-tokens --rpc-address --env --heap-max --heap-new --cpu --memory --storage-class --storage-size --cluster-domain --templates --kubeconfig --context --namespace --name --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
                 --replicas)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -487,14 +495,6 @@ _casctl() {
                     ;;
                 --templates)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -617,12 +617,20 @@ _casctl() {
             return 0
             ;;
         casctl__subcmd__up)
-            opts="-n -q -v -h -V --replicas --image --cluster-name --dc --rack --num-tokens --rpc-address --env --heap-max --heap-new --cpu --memory --storage-class --storage-size --cluster-domain --templates --timeout --no-wait --no-ring-check --dry-run --create-storage-class --force-conflicts --kubeconfig --context --namespace --name --color --quiet --verbose --help --version"
+            opts="-n -q -v -h -V --timeout --no-wait --no-ring-check --dry-run --create-storage-class --force-conflicts --replicas --image --cluster-name --dc --rack --num-tokens --rpc-address --env --heap-max --heap-new --cpu --memory --storage-class --storage-size --cluster-domain --templates --kubeconfig --context --namespace --name --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -W "client server" -- "${cur}"))
+                    return 0
+                    ;;
                 --replicas)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -685,14 +693,6 @@ _casctl() {
                     ;;
                 --templates)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --dry-run)
-                    COMPREPLY=($(compgen -W "client server" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

@@ -43,6 +43,8 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'casctl;render'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
             cand --replicas 'Number of Cassandra nodes (1..=1000) [template: 3]'
             cand --image 'Container image [template: gcr.io/google-samples/cassandra:v13]'
             cand --cluster-name 'CASSANDRA_CLUSTER_NAME [template: K8Demo]'
@@ -59,8 +61,6 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand --storage-size 'Size of each data volume [template: 1Gi]'
             cand --cluster-domain 'Cluster DNS domain, used in the seed address'
             cand --templates 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones'
-            cand -o 'Output format'
-            cand --output 'Output format'
             cand --kubeconfig 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
             cand --context 'The kubeconfig context to use [default: the current context]'
             cand -n 'Namespace [default: the context''s namespace, else `default`]'
@@ -78,6 +78,8 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand --version 'Print version'
         }
         &'casctl;up'= {
+            cand --timeout 'How long to wait for the rollout, e.g. 30s, 5m, 1h'
+            cand --dry-run 'Only show what would be applied'
             cand --replicas 'Number of Cassandra nodes (1..=1000) [template: 3]'
             cand --image 'Container image [template: gcr.io/google-samples/cassandra:v13]'
             cand --cluster-name 'CASSANDRA_CLUSTER_NAME [template: K8Demo]'
@@ -94,8 +96,6 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand --storage-size 'Size of each data volume [template: 1Gi]'
             cand --cluster-domain 'Cluster DNS domain, used in the seed address'
             cand --templates 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones'
-            cand --timeout 'How long to wait for the rollout, e.g. 30s, 5m, 1h'
-            cand --dry-run 'Only show what would be applied'
             cand --kubeconfig 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
             cand --context 'The kubeconfig context to use [default: the current context]'
             cand -n 'Namespace [default: the context''s namespace, else `default`]'

@@ -44,6 +44,8 @@ complete -c casctl -n "__fish_casctl_needs_command" -f -a "nodetool" -d 'Run nod
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c casctl -n "__fish_casctl_using_subcommand render" -s o -l output -d 'Output format' -r -f -a "yaml\t''
+json\t''"
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l replicas -d 'Number of Cassandra nodes (1..=1000) [template: 3]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l image -d 'Container image [template: gcr.io/google-samples/cassandra:v13]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l cluster-name -d 'CASSANDRA_CLUSTER_NAME [template: K8Demo]' -r
@@ -60,8 +62,6 @@ complete -c casctl -n "__fish_casctl_using_subcommand render" -l storage-class -
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l storage-size -d 'Size of each data volume [template: 1Gi]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l cluster-domain -d 'Cluster DNS domain, used in the seed address' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l templates -d 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones' -r -F
-complete -c casctl -n "__fish_casctl_using_subcommand render" -s o -l output -d 'Output format' -r -f -a "yaml\t''
-json\t''"
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l kubeconfig -d 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l context -d 'The kubeconfig context to use [default: the current context]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s n -l namespace -d 'Namespace [default: the context\'s namespace, else `default`]' -r
@@ -74,6 +74,9 @@ complete -c casctl -n "__fish_casctl_using_subcommand render" -s q -l quiet -d '
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s V -l version -d 'Print version'
+complete -c casctl -n "__fish_casctl_using_subcommand up" -l timeout -d 'How long to wait for the rollout, e.g. 30s, 5m, 1h' -r
+complete -c casctl -n "__fish_casctl_using_subcommand up" -l dry-run -d 'Only show what would be applied' -r -f -a "client\t'Print what would be applied; talk to no cluster'
+server\t'Send the apply with dry run and report what would change'"
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l replicas -d 'Number of Cassandra nodes (1..=1000) [template: 3]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l image -d 'Container image [template: gcr.io/google-samples/cassandra:v13]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l cluster-name -d 'CASSANDRA_CLUSTER_NAME [template: K8Demo]' -r
@@ -90,9 +93,6 @@ complete -c casctl -n "__fish_casctl_using_subcommand up" -l storage-class -d 'S
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l storage-size -d 'Size of each data volume [template: 1Gi]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l cluster-domain -d 'Cluster DNS domain, used in the seed address' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l templates -d 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones' -r -F
-complete -c casctl -n "__fish_casctl_using_subcommand up" -l timeout -d 'How long to wait for the rollout, e.g. 30s, 5m, 1h' -r
-complete -c casctl -n "__fish_casctl_using_subcommand up" -l dry-run -d 'Only show what would be applied' -r -f -a "client\t'Print what would be applied; talk to no cluster'
-server\t'Send the apply with dry run and report what would change'"
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l kubeconfig -d 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l context -d 'The kubeconfig context to use [default: the current context]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -s n -l namespace -d 'Namespace [default: the context\'s namespace, else `default`]' -r

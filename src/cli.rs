@@ -182,9 +182,6 @@ pub enum RenderFormat {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    #[command(flatten)]
-    pub settings: Settings,
-
     /// Also render the tutorial's StorageClass (as `up --create-storage-class` would apply)
     #[arg(long)]
     pub create_storage_class: bool,
@@ -192,6 +189,9 @@ pub struct RenderArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t = RenderFormat::Yaml)]
     pub output: RenderFormat,
+
+    #[command(flatten)]
+    pub settings: Settings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -204,9 +204,6 @@ pub enum DryRun {
 
 #[derive(Debug, Args)]
 pub struct UpArgs {
-    #[command(flatten)]
-    pub settings: Settings,
-
     /// How long to wait for the rollout, e.g. 30s, 5m, 1h
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
     pub timeout: Duration,
@@ -231,6 +228,9 @@ pub struct UpArgs {
     /// Take over fields that another field manager owns
     #[arg(long)]
     pub force_conflicts: bool,
+
+    #[command(flatten)]
+    pub settings: Settings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
