@@ -106,6 +106,15 @@ impl RingStatus {
             .iter()
             .flat_map(|dc| dc.nodes.iter().map(move |node| (dc, node)))
     }
+
+    /// Whether some node's address is `ip` (a pod IP), compared as addresses so that
+    /// differently written IPv6 forms match.
+    pub fn has_address(&self, ip: &str) -> bool {
+        let Ok(ip) = ip.parse::<IpAddr>() else {
+            return false;
+        };
+        self.nodes().any(|(_, n)| n.ip() == Some(ip))
+    }
 }
 
 impl Node {
@@ -611,6 +620,23 @@ mod tests {
 
     fn vnode_row(code: &str, address: &str, load: &str, owns: &str) -> String {
         format!("{code}  {address}  {load}  16      {owns}  {HOST_A}  rack1")
+    }
+
+    #[test]
+    fn addresses_are_matched_as_ips() {
+        let text = block(
+            "dc1",
+            VNODE_HEADER_4X,
+            &[
+                &vnode_row("UN", "10.0.0.7:7000", "1 KiB", "50.0%"),
+                &vnode_row("DN", "2001:db8:0:0:0:0:0:1", "?", "50.0%"),
+            ],
+        );
+        let ring = parse_ok(&text);
+        assert!(ring.has_address("10.0.0.7"));
+        assert!(ring.has_address("2001:db8::1"));
+        assert!(!ring.has_address("10.0.0.70"));
+        assert!(!ring.has_address("not an ip"));
     }
 
     #[test]

@@ -197,7 +197,7 @@ async fn decommission(
         return Ok(());
     };
     let (_, ring_now) = ring_from(cluster, &pods, Some(pod_name)).await?;
-    if !in_ring(&ring_now, &ip) {
+    if !ring_now.has_address(&ip) {
         ui.info(format!(
             "{pod_name} ({ip}) is not in the ring any more; not decommissioning it again"
         ));
@@ -217,10 +217,9 @@ async fn decommission(
     if out.exit_code != 0 {
         step.finish();
         return Err(UserError::new(format!(
-            "`nodetool decommission` in {pod_name} failed with exit code {}: {}{}",
+            "`nodetool decommission` in {pod_name} failed with exit code {}: {}",
             out.exit_code,
-            out.stdout.trim(),
-            out.stderr.trim()
+            out.printed()
         ))
         .hint("nothing was removed; look at the node with `casctl status`, then run the same scale again")
         .into());
@@ -229,7 +228,7 @@ async fn decommission(
     loop {
         let pods = objects::pods(cluster, &[selector.to_owned()]).await?;
         let (_, ring_now) = ring_from(cluster, &pods, Some(pod_name)).await?;
-        if !in_ring(&ring_now, &ip) {
+        if !ring_now.has_address(&ip) {
             break;
         }
         if remaining(deadline).is_err() {
@@ -263,11 +262,6 @@ async fn ring_from(
     Ok((name, status))
 }
 
-fn in_ring(ring: &RingStatus, ip: &str) -> bool {
-    ring.nodes()
-        .any(|(_, n)| n.ip().is_some_and(|a| a.to_string() == ip))
-}
-
 /// The claims of removed pods stay (their data is kept until the user purges it).
 async fn report_kept_claims(
     cluster: &Cluster,
@@ -280,11 +274,7 @@ async fn report_kept_claims(
         .await?
         .into_iter()
         .filter_map(|c| c.metadata.name)
-        .filter(|c| {
-            c.rsplit_once('-')
-                .and_then(|(_, o)| o.parse::<u32>().ok())
-                .is_some_and(|o| o >= target)
-        })
+        .filter(|c| objects::claim_ordinal(cluster.name.as_str(), c).is_some_and(|o| o >= target))
         .collect();
     if !kept.is_empty() {
         ui.info(format!(

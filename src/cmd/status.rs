@@ -152,14 +152,10 @@ pub fn assess(
         return warnings;
     };
     let ip_of = |p: &Pod| p.status.as_ref().and_then(|s| s.pod_ip.clone());
-    let in_ring = |ip: &str| {
-        ring.nodes()
-            .any(|(_, n)| n.ip().is_some_and(|a| a.to_string() == ip))
-    };
     for pod in pods.iter().filter(|p| rollout::is_ready(p)) {
         let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
         match ip_of(pod) {
-            Some(ip) if !in_ring(&ip) => warnings.push(format!(
+            Some(ip) if !ring.has_address(&ip) => warnings.push(format!(
                 "pod {pod_name} ({ip}) is Ready but not in the ring"
             )),
             _ => {}

@@ -19,6 +19,17 @@ pub struct Output {
     pub exit_code: i32,
 }
 
+impl Output {
+    /// What the command printed, stdout then stderr, for an error message.
+    pub fn printed(&self) -> String {
+        [self.stdout.trim(), self.stderr.trim()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
 /// Runs `command` in the cassandra container of `pod` and collects its output.
 pub async fn run(
     pods: &Api<Pod>,

@@ -111,14 +111,19 @@ pub async fn claims(cluster: &Cluster, selectors: &[String]) -> Result<Vec<Persi
 
 /// `cassandra-data-cassandra-2` is a claim of `cassandra` (template `cassandra-data`).
 pub fn is_claim_of(name: &str, claim: &str) -> bool {
-    let Some((rest, ordinal)) = claim.rsplit_once('-') else {
-        return false;
-    };
+    claim_ordinal(name, claim).is_some()
+}
+
+/// The ordinal of the pod a claim of `name` belongs to (`cassandra-data-cassandra-2` → 2).
+pub fn claim_ordinal(name: &str, claim: &str) -> Option<u32> {
+    let (rest, ordinal) = claim.rsplit_once('-')?;
     let numeric = !ordinal.is_empty() && ordinal.bytes().all(|b| b.is_ascii_digit());
-    numeric
-        && rest
-            .strip_suffix(name)
-            .is_some_and(|t| t.len() > 1 && t.ends_with('-'))
+    let templated = rest
+        .strip_suffix(name)
+        .is_some_and(|t| t.len() > 1 && t.ends_with('-'));
+    (numeric && templated)
+        .then(|| ordinal.parse().ok())
+        .flatten()
 }
 
 /// Recent events of the namespace, for the diagnosis.
@@ -143,6 +148,10 @@ mod tests {
         assert!(!is_claim_of("cassandra", "data-othercassandra-0"));
         assert!(!is_claim_of("cassandra", "cassandra-data-cassandra-x"));
         assert!(!is_claim_of("ring", "data-ring-"));
+        assert_eq!(
+            claim_ordinal("cassandra", "cassandra-data-cassandra-12"),
+            Some(12)
+        );
     }
 
     #[test]

@@ -28,14 +28,10 @@ pub fn pick_pod<'a>(name: &str, pods: &'a [Pod], except: Option<&str>) -> Option
 pub async fn status(cluster: &Cluster, pod: &str) -> Result<RingStatus> {
     let out = exec::run(&cluster.api(), pod, &["nodetool", "status"], STATUS_TIMEOUT).await?;
     if out.exit_code != 0 {
-        let said = [out.stdout.trim(), out.stderr.trim()]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n");
         return Err(UserError::new(format!(
-            "`nodetool status` in pod {pod} failed with exit code {}: {said}",
-            out.exit_code
+            "`nodetool status` in pod {pod} failed with exit code {}: {}",
+            out.exit_code,
+            out.printed()
         ))
         .into());
     }

@@ -226,13 +226,10 @@ pub async fn rollout(cluster: &Cluster, selector: &str, goal: Goal, ui: &Ui) -> 
             progress_at = Instant::now();
             last_pending = pending.clone();
         }
-        let ready = (0..goal.replicas)
-            .filter(|i| {
-                pod_list.iter().any(|p| {
-                    p.metadata.name.as_deref() == Some(&format!("{name}-{i}"))
-                        && rollout::is_ready(p)
-                })
-            })
+        let ready = pod_list
+            .iter()
+            .filter(|p| rollout::pod_ordinal(&name, p).is_some_and(|o| o < goal.replicas))
+            .filter(|p| rollout::is_ready(p))
             .count() as u32;
         view.overall(
             ready,
