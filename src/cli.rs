@@ -229,6 +229,10 @@ pub struct UpArgs {
     #[arg(long)]
     pub force_conflicts: bool,
 
+    /// When another command holds the ring's lock, wait for it instead of refusing
+    #[arg(long)]
+    pub wait_for_lock: bool,
+
     #[command(flatten)]
     pub settings: Settings,
 }
@@ -274,6 +278,10 @@ pub struct ScaleArgs {
     /// Consider scale-up complete without checking the ring with nodetool
     #[arg(long)]
     pub no_ring_check: bool,
+
+    /// When another command holds the ring's lock, wait for it instead of refusing
+    #[arg(long)]
+    pub wait_for_lock: bool,
 }
 
 #[derive(Debug, Args)]
@@ -289,6 +297,10 @@ pub struct DownArgs {
     /// How long to wait for the pods to terminate [default: the grace period plus a margin]
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
+
+    /// When another command holds the ring's lock, wait for it instead of refusing
+    #[arg(long)]
+    pub wait_for_lock: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,34 +1,48 @@
 //! casctl: deploy and operate an Apache Cassandra ring on Kubernetes.
 //!
 //! The binary is a thin shell over [`run`]. The library is layered like the tutorial it
-//! replaces: [`cmd`] has one module per command, over a pure core ([`manifest`], [`rollout`],
-//! [`nodetool`]) that needs no cluster, over thin glue to the API ([`k8s`]).
+//! replaces: `cmd` has one module per command, over a pure core (`manifest`, `rollout`, `wait`,
+//! [`nodetool`]) that needs no cluster, over thin glue to the API (`k8s`); `ui` is the only code
+//! that writes to the terminal. What the library promises to other programs is
+//! [`nodetool::parse_status`] and its types; the command line ([`cli`], [`values`]) is public
+//! for the binary.
 
+#![warn(unreachable_pub, missing_docs)]
+
+#[allow(missing_docs)] // The binary's flags: their documentation is the help text.
 pub mod cli;
-pub mod cmd;
-pub mod error;
-pub mod k8s;
-pub mod manifest;
+mod cmd;
+mod error;
+mod fmt;
+mod interrupt;
+mod k8s;
+mod manifest;
 pub mod nodetool;
-pub mod preflight;
-pub mod rollout;
+mod preflight;
+mod rollout;
 #[cfg(test)]
 mod testing;
-pub mod ui;
+mod ui;
+#[allow(missing_docs)] // The flags' value types: documented where the flags are.
 pub mod values;
+mod wait;
 
 use anyhow::Result;
 
-use cli::{Cli, Command};
-use error::{Code, Outcome};
+use cli::{Cli, ColorChoice, Command, GlobalArgs};
+use error::Code;
+pub use error::Outcome;
+use interrupt::Interrupt;
 use ui::Ui;
 
 /// Runs one command. Offline commands (render, completions, man) start no async runtime and no
 /// client.
 pub fn run(cli: Cli) -> Result<Outcome> {
-    let ui = Ui::from_args(&cli.global);
+    let ui = Ui::new(ui_options(&cli.global));
     match cli.command {
-        Command::Render(args) => cmd::render::run(&cli.global, &args).map(Outcome::from),
+        Command::Render(args) => {
+            cmd::render::run(cli.global.name, cli.global.namespace, &args).map(Outcome::from)
+        }
         Command::Completions(args) => cmd::completions::run(args.shell).map(Outcome::from),
         Command::Man => cmd::completions::man().map(Outcome::from),
         command => {
@@ -40,27 +54,93 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     }
 }
 
-async fn run_online(global: cli::GlobalArgs, command: Command, ui: Ui) -> Result<Outcome> {
-    let cluster = k8s::Cluster::connect(&global).await?;
+async fn run_online(global: GlobalArgs, command: Command, ui: Ui) -> Result<Outcome> {
+    let mut interrupt = Interrupt::install(|| {
+        ui::print_error("interrupted again: stopping at once", &[], None);
+    });
+    let options = k8s::ClientOptions {
+        kubeconfig: global.kubeconfig.clone(),
+        context: global.context.clone(),
+        namespace: global.namespace.clone(),
+    };
+    let cluster = k8s::Cluster::connect(&options, global.name.clone()).await?;
+    let lock = match lock_request(&command) {
+        Some((holder, wait, budget)) => {
+            let when_held = match wait {
+                true => k8s::lock::WhenHeld::Wait(
+                    wait::Deadline::new(std::time::Instant::now(), budget),
+                    &mut interrupt,
+                ),
+                false => k8s::lock::WhenHeld::Refuse,
+            };
+            Some(k8s::lock::acquire(&cluster, &holder, when_held).await?)
+        }
+        None => None,
+    };
+    let result = dispatch(&cluster, command, &ui, &mut interrupt).await;
+    if let Some(lock) = lock {
+        lock.release().await;
+    }
+    result
+}
+
+async fn dispatch(
+    cluster: &k8s::Cluster,
+    command: Command,
+    ui: &Ui,
+    interrupt: &mut Interrupt,
+) -> Result<Outcome> {
     let code = match command {
-        Command::Up(args) => cmd::up::run(&cluster, &global, &args, &ui).await?,
-        Command::Status(args) => cmd::status::run(&cluster, &args, &ui).await?,
-        Command::Scale(args) => cmd::scale::run(&cluster, &args, &ui).await?,
-        Command::Down(args) => cmd::down::run(&cluster, &args, &ui).await?,
-        Command::Nodetool(args) => return cmd::nodetool::run(&cluster, &args, &ui).await,
+        Command::Up(args) => cmd::up::run(cluster, &args, ui, interrupt).await?,
+        Command::Status(args) => cmd::status::run(cluster, &args, ui).await?,
+        Command::Scale(args) => cmd::scale::run(cluster, &args, ui, interrupt).await?,
+        Command::Down(args) => cmd::down::run(cluster, &args, ui, interrupt).await?,
+        Command::Nodetool(args) => return cmd::nodetool::run(cluster, &args, ui).await,
         Command::Render(_) | Command::Completions(_) | Command::Man => Code::Ok,
     };
     Ok(code.into())
 }
 
-/// Prints an error (`error:`, the cause chain, a `hint:`) and returns its exit code. A closed
-/// stdout pipe is not an error worth a message.
-pub fn report(err: &anyhow::Error) -> Code {
+/// The commands that change the ring take its lock: who asks, whether to queue for it, and
+/// for how long.
+fn lock_request(command: &Command) -> Option<(k8s::lock::Holder, bool, std::time::Duration)> {
+    use std::time::Duration;
+    let (line, wait, budget) = match command {
+        Command::Up(a) if a.dry_run.is_none() => ("up".to_owned(), a.wait_for_lock, a.timeout),
+        Command::Scale(a) => (format!("scale {}", a.replicas), a.wait_for_lock, a.timeout),
+        Command::Down(a) => {
+            let line = match a.purge_volumes {
+                true => "down --purge-volumes",
+                false => "down",
+            };
+            let budget = a.timeout.unwrap_or(Duration::from_secs(600));
+            (line.to_owned(), a.wait_for_lock, budget)
+        }
+        _ => return None,
+    };
+    Some((k8s::lock::Holder::this_process(&line), wait, budget))
+}
+
+fn ui_options(global: &GlobalArgs) -> ui::Options {
+    ui::Options {
+        color: match global.color {
+            ColorChoice::Auto => ui::Color::Auto,
+            ColorChoice::Always => ui::Color::Always,
+            ColorChoice::Never => ui::Color::Never,
+        },
+        quiet: global.quiet,
+        verbose: global.verbose,
+    }
+}
+
+/// Prints an error (`error:`, the causes that add something, a `hint:`) and returns its exit
+/// code. A closed stdout pipe is not an error worth a message.
+pub fn report(err: &anyhow::Error) -> Outcome {
     if error::is_broken_pipe(err) {
-        return Code::Ok;
+        return Code::Ok.into();
     }
     let (code, hint) = error::classify(err);
-    let causes: Vec<String> = err.chain().skip(1).map(|c| c.to_string()).collect();
-    ui::print_error(&err.to_string(), &causes, hint);
-    code
+    let (message, causes) = error::lines(err);
+    ui::print_error(&message, &causes, hint.as_deref());
+    code.into()
 }

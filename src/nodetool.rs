@@ -13,33 +13,43 @@ use serde::{Deserialize, Serialize};
 /// The whole ring: one entry per `Datacenter:` block, in the order nodetool printed them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RingStatus {
+    /// The data centers, each with its nodes.
     pub datacenters: Vec<Datacenter>,
     /// The `Note: …` lines printed after the table, e.g. when effective ownership is meaningless.
     pub notes: Vec<String>,
 }
 
+/// One `Datacenter:` block.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Datacenter {
+    /// The data center's name, as on its `Datacenter:` line.
     pub name: String,
+    /// Its rows, in the order nodetool printed them (by token, not by address).
     pub nodes: Vec<Node>,
 }
 
 /// One row of the table. `None` wherever nodetool printed `?`, `null` or nothing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Node {
+    /// Up, down or unknown (the first letter of the row).
     pub status: NodeStatus,
+    /// Normal, leaving, joining or moving (the second letter).
     pub state: NodeState,
     /// As printed: an IP, `ip:port`, `[ipv6]:port`, `host/ip:port` or a hostname (`-r`).
     pub address: String,
     /// As printed, e.g. `83.57 KiB`.
     pub load: Option<String>,
+    /// The load in bytes (`KiB` and the like are powers of 1024).
     pub load_bytes: Option<u64>,
     /// The number of tokens the node owns; `None` in the one-token-per-node layout.
     pub tokens: Option<u32>,
+    /// The effective ownership in percent; `None` for `?` (a joining node, or no keyspace).
     pub owns_percent: Option<f64>,
+    /// The node's host ID, which it keeps on its data volume.
     pub host_id: Option<String>,
     /// The node's token in the one-token-per-node layout; `None` otherwise.
     pub token: Option<String>,
+    /// The rack the node reports.
     pub rack: String,
 }
 
@@ -47,7 +57,9 @@ pub struct Node {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NodeStatus {
+    /// `U`: gossip sees the node alive.
     Up,
+    /// `D`: gossip lost the node.
     Down,
     /// `?`: neither live nor unreachable, e.g. a node gossip has not heard of yet.
     Unknown,
@@ -57,9 +69,13 @@ pub enum NodeStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NodeState {
+    /// `N`: serving its share of the ring.
     Normal,
+    /// `L`: decommissioning.
     Leaving,
+    /// `J`: bootstrapping.
     Joining,
+    /// `M`: moving to a new token.
     Moving,
 }
 
@@ -70,14 +86,20 @@ pub enum ParseError {
     /// `Error: The keyspace ks, does not exist`.
     #[error("nodetool status failed: {0}")]
     Error(String),
+    /// No `Datacenter:` line: not `nodetool status` output.
     #[error("the nodetool status output has no `Datacenter:` line")]
     NoDatacenter,
+    /// The table has no rows.
     #[error("the nodetool status output lists no nodes")]
     NoNodes,
+    /// A line that starts like a row but is none.
     #[error("line {line} of the nodetool status output is not a node row ({reason}): {text}")]
     BadRow {
+        /// The line number, from 1.
         line: usize,
+        /// The line as printed.
         text: String,
+        /// What is wrong with it.
         reason: RowProblem,
     },
 }
@@ -85,16 +107,22 @@ pub enum ParseError {
 /// What is wrong with a line that starts like a node row.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RowProblem {
+    /// The first two letters are no status and state code.
     #[error("`{0}` is not a status and state code such as UN")]
     BadCode(String),
+    /// Fewer fields than the header has columns.
     #[error("it has fewer fields than the header names")]
     MissingFields,
+    /// More fields than the header has columns.
     #[error("it has more fields than the header names")]
     ExtraFields,
+    /// The load is not a size.
     #[error("load `{0}` is neither `?` nor a number and a unit")]
     BadLoad(String),
+    /// The token count is not a number.
     #[error("token count `{0}` is not a whole number")]
     BadTokens(String),
+    /// The ownership is not a percentage.
     #[error("ownership `{0}` is neither `?` nor a percentage")]
     BadOwns(String),
 }
@@ -126,6 +154,11 @@ impl Node {
     /// The two letters nodetool prints, e.g. `UN`, `DN`, `UL`, `?N`.
     pub fn code(&self) -> String {
         [self.status.letter(), self.state.letter()].iter().collect()
+    }
+
+    /// Whether the node's address is `ip` (a pod IP), compared as addresses.
+    pub(crate) fn address_is(&self, ip: &str) -> bool {
+        ip.parse::<IpAddr>().is_ok_and(|ip| self.ip() == Some(ip))
     }
 
     /// The node's IP, to match it with a pod; `None` when nodetool printed a hostname (`-r`).

@@ -7,15 +7,15 @@ use k8s_openapi::api::authorization::v1::ResourceRule;
 use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::api::storage::v1::StorageClass;
 
-use crate::error::UserError;
+use crate::error::Error;
 use crate::values::parse_quantity;
 
 /// The label that makes the API server reject pods above a Pod Security level.
-pub const ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
+pub(crate) const ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
 const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
 
 /// Every permission `up` and its rollout need in the namespace: verb, API group, resource.
-pub const REQUIRED_ACCESS: &[(&str, &str, &str)] = &[
+pub(crate) const REQUIRED_ACCESS: &[(&str, &str, &str)] = &[
     ("patch", "", "services"),
     ("patch", "apps", "statefulsets"),
     ("watch", "apps", "statefulsets"),
@@ -27,7 +27,7 @@ pub const REQUIRED_ACCESS: &[(&str, &str, &str)] = &[
 
 /// The first required permission that the user's rules (a SelfSubjectRulesReview of the
 /// namespace) do not grant, as "verb resource".
-pub fn missing_access(rules: &[ResourceRule]) -> Option<String> {
+pub(crate) fn missing_access(rules: &[ResourceRule]) -> Option<String> {
     REQUIRED_ACCESS
         .iter()
         .find(|(verb, group, resource)| !rules.iter().any(|r| grants(r, verb, group, resource)))
@@ -48,28 +48,30 @@ fn grants(rule: &ResourceRule, verb: &str, group: &str, resource: &str) -> bool 
 
 /// The IPC_LOCK capability is allowed only at the `privileged` level: `baseline` and
 /// `restricted` reject the pods, which the StatefulSet then fails to create in a loop.
-pub fn check_pod_security(
+pub(crate) fn check_pod_security(
     namespace: &str,
     labels: Option<&BTreeMap<String, String>>,
-) -> Result<(), UserError> {
+) -> Result<(), Error> {
     let level = labels
         .and_then(|l| l.get(ENFORCE_LABEL))
         .map(String::as_str);
     match level {
-        Some(level @ ("baseline" | "restricted")) => Err(UserError::new(format!(
-            "namespace {namespace} enforces the Pod Security level \"{level}\" ({ENFORCE_LABEL}={level}), \
-             which forbids the IPC_LOCK capability Cassandra's pods add"
-        ))
-        .hint(format!(
-            "use a namespace without that label, or allow privileged pods: \
-             kubectl label namespace {namespace} {ENFORCE_LABEL}=privileged --overwrite"
-        ))),
+        Some(level @ ("baseline" | "restricted")) => Err(Error::Preflight {
+            message: format!(
+                "namespace {namespace} enforces the Pod Security level \"{level}\" ({ENFORCE_LABEL}={level}), \
+                 which forbids the IPC_LOCK capability Cassandra's pods add"
+            ),
+            hint: Some(format!(
+                "use a namespace without that label, or allow privileged pods: \
+                 kubectl label namespace {namespace} {ENFORCE_LABEL}=privileged --overwrite"
+            )),
+        }),
         _ => Ok(()),
     }
 }
 
 /// The StorageClass the claims name must exist; say which classes there are otherwise.
-pub fn check_storage_class(wanted: &str, classes: &[StorageClass]) -> Result<(), UserError> {
+pub(crate) fn check_storage_class(wanted: &str, classes: &[StorageClass]) -> Result<(), Error> {
     if classes
         .iter()
         .any(|c| c.metadata.name.as_deref() == Some(wanted))
@@ -97,14 +99,19 @@ pub fn check_storage_class(wanted: &str, classes: &[StorageClass]) -> Result<(),
         true => "the cluster has no StorageClass".to_owned(),
         false => format!("the cluster has: {}", names.join(", ")),
     };
-    Err(UserError::new(format!(
-        "StorageClass \"{wanted}\" does not exist, so the data claims would stay Pending; {available}"
-    ))
-    .hint("pick one with --storage-class CLASS, or create the tutorial's with --create-storage-class (minikube only)"))
+    Err(Error::Preflight {
+        message: format!(
+            "StorageClass \"{wanted}\" does not exist, so the data claims would stay Pending; {available}"
+        ),
+        hint: Some(
+            "pick one with --storage-class CLASS, or create the tutorial's with --create-storage-class (minikube only)"
+                .to_owned(),
+        ),
+    })
 }
 
 /// The claim template's StorageClass.
-pub fn storage_class_of(sts: &StatefulSet) -> Option<&str> {
+pub(crate) fn storage_class_of(sts: &StatefulSet) -> Option<&str> {
     sts.spec
         .as_ref()?
         .volume_claim_templates
@@ -115,17 +122,17 @@ pub fn storage_class_of(sts: &StatefulSet) -> Option<&str> {
 
 /// What the pods request in all, against what the schedulable nodes can give.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Capacity {
-    pub resource: &'static str,
-    pub requested_each: f64,
-    pub replicas: u32,
-    pub allocatable: f64,
-    pub largest_node: f64,
+pub(crate) struct Capacity {
+    pub(crate) resource: &'static str,
+    pub(crate) requested_each: f64,
+    pub(crate) replicas: u32,
+    pub(crate) allocatable: f64,
+    pub(crate) largest_node: f64,
 }
 
 /// Warnings (not errors: other pods, autoscalers and quotas change the picture) when the
 /// requests do not fit.
-pub fn capacity_warnings(sts: &StatefulSet, replicas: u32, nodes: &[Node]) -> Vec<String> {
+pub(crate) fn capacity_warnings(sts: &StatefulSet, replicas: u32, nodes: &[Node]) -> Vec<String> {
     let requests = sts
         .spec
         .as_ref()
@@ -174,7 +181,7 @@ pub fn capacity_warnings(sts: &StatefulSet, replicas: u32, nodes: &[Node]) -> Ve
     warnings
 }
 
-pub fn capacity_warning(c: &Capacity) -> Option<String> {
+pub(crate) fn capacity_warning(c: &Capacity) -> Option<String> {
     let show = |v: f64| format_amount(c.resource, v);
     let total = c.requested_each * f64::from(c.replicas);
     if c.requested_each > c.largest_node {

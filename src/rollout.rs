@@ -12,7 +12,7 @@ use crate::nodetool::RingStatus;
 
 /// How far a pod has come, in the order the tutorial shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PodStage {
+pub(crate) enum PodStage {
     /// Not created yet (the StatefulSet creates pods one after another).
     Missing,
     /// Created, not yet on a node.
@@ -39,7 +39,7 @@ impl fmt::Display for PodStage {
     }
 }
 
-pub fn pod_stage(pod: Option<&Pod>) -> PodStage {
+pub(crate) fn pod_stage(pod: Option<&Pod>) -> PodStage {
     let Some(pod) = pod else {
         return PodStage::Missing;
     };
@@ -66,7 +66,7 @@ pub fn pod_stage(pod: Option<&Pod>) -> PodStage {
 }
 
 /// The pod's Ready condition is True.
-pub fn is_ready(pod: &Pod) -> bool {
+pub(crate) fn is_ready(pod: &Pod) -> bool {
     condition(pod, "Ready").is_some_and(|c| c.status == "True")
 }
 
@@ -78,23 +78,60 @@ fn condition<'a>(pod: &'a Pod, kind: &str) -> Option<&'a k8s_openapi::api::core:
 }
 
 /// The ordinal of a StatefulSet pod (`cassandra-2` → 2).
-pub fn ordinal(name: &str, pod: &str) -> Option<u32> {
+pub(crate) fn ordinal(name: &str, pod: &str) -> Option<u32> {
     pod.strip_prefix(name)?.strip_prefix('-')?.parse().ok()
 }
 
 /// The ordinal of a pod of the StatefulSet `name`; `None` for any other pod.
-pub fn pod_ordinal(name: &str, pod: &Pod) -> Option<u32> {
+pub(crate) fn pod_ordinal(name: &str, pod: &Pod) -> Option<u32> {
     ordinal(name, pod.metadata.name.as_deref()?)
 }
 
 /// The StatefulSet's desired replicas (`spec.replicas`, which defaults to 1).
-pub fn replicas(sts: &StatefulSet) -> u32 {
+pub(crate) fn replicas(sts: &StatefulSet) -> u32 {
     let replicas = sts.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
     u32::try_from(replicas).unwrap_or(0)
 }
 
+/// The manager that last set `spec.replicas` (from `managedFields`), to say who changed it.
+pub(crate) fn replicas_manager(sts: &StatefulSet) -> Option<String> {
+    sts.metadata
+        .managed_fields
+        .iter()
+        .flatten()
+        .filter(|f| {
+            f.fields_v1
+                .as_ref()
+                .and_then(|v| v.0.get("f:spec")?.get("f:replicas"))
+                .is_some()
+        })
+        .max_by_key(|f| f.time.as_ref().map(|t| t.0))
+        .and_then(|f| f.manager.clone())
+}
+
+/// The pod to ask about the ring: the lowest-ordinal Ready pod not being deleted, pod 0 of the
+/// first set preferred (the seed), skipping `except` (a node being decommissioned cannot report
+/// its own departure).
+pub(crate) fn pick_pod<'a>(
+    sets: &[&str],
+    pods: &'a [Pod],
+    except: Option<&str>,
+) -> Option<&'a Pod> {
+    pods.iter()
+        .filter(|p| is_ready(p) && p.metadata.deletion_timestamp.is_none())
+        .filter(|p| p.metadata.name.as_deref() != except)
+        .filter_map(|p| {
+            let name = p.metadata.name.as_deref()?;
+            sets.iter()
+                .enumerate()
+                .find_map(|(i, set)| Some((ordinal(set, name)?, i, p)))
+        })
+        .min_by_key(|(ordinal, set, _)| (*ordinal, *set))
+        .map(|(_, _, p)| p)
+}
+
 /// The StatefulSet's part of the completion rule: what is still awaited, empty when complete.
-pub fn workload_pending(sts: &StatefulSet, pods: &[Pod], replicas: u32) -> Vec<String> {
+pub(crate) fn workload_pending(sts: &StatefulSet, pods: &[Pod], replicas: u32) -> Vec<String> {
     let mut pending = Vec::new();
     let name = sts.metadata.name.as_deref().unwrap_or_default();
     let spec = sts.spec.as_ref();
@@ -134,7 +171,7 @@ pub fn workload_pending(sts: &StatefulSet, pods: &[Pod], replicas: u32) -> Vec<S
 }
 
 /// The pods' part of the completion rule: `<name>-0 … <name>-(N-1)` Ready, no surplus pod.
-pub fn pods_pending(name: &str, pods: &[Pod], replicas: u32) -> Vec<String> {
+pub(crate) fn pods_pending(name: &str, pods: &[Pod], replicas: u32) -> Vec<String> {
     let mut pending = Vec::new();
     for i in 0..replicas {
         let pod_name = format!("{name}-{i}");
@@ -156,7 +193,7 @@ pub fn pods_pending(name: &str, pods: &[Pod], replicas: u32) -> Vec<String> {
 }
 
 /// The ring's part of the completion rule: exactly `replicas` nodes, all Up/Normal.
-pub fn ring_pending(ring: &RingStatus, replicas: u32) -> Option<String> {
+pub(crate) fn ring_pending(ring: &RingStatus, replicas: u32) -> Option<String> {
     let nodes: Vec<_> = ring.nodes().map(|(_, n)| n).collect();
     let up_normal = nodes.iter().filter(|n| n.is_up_normal()).count();
     if nodes.len() == replicas as usize && up_normal == nodes.len() {
@@ -179,11 +216,11 @@ pub fn ring_pending(ring: &RingStatus, replicas: u32) -> Option<String> {
 
 /// Why a rollout is not progressing, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnosis {
+pub(crate) struct Diagnosis {
     /// The pod concerned, if any (a FailedCreate concerns the StatefulSet).
-    pub pod: Option<String>,
-    pub problem: String,
-    pub hint: Option<String>,
+    pub(crate) pod: Option<String>,
+    pub(crate) problem: String,
+    pub(crate) hint: Option<String>,
 }
 
 impl fmt::Display for Diagnosis {
@@ -205,19 +242,19 @@ fn diagnosis(pod: Option<&str>, problem: String, hint: &str) -> Diagnosis {
 
 /// Everything the diagnosis looks at, as the watches and lists last saw it.
 #[derive(Debug, Clone, Copy)]
-pub struct Observed<'a> {
-    pub name: &'a str,
-    pub replicas: u32,
-    pub pods: &'a [Pod],
-    pub claims: &'a [PersistentVolumeClaim],
+pub(crate) struct Observed<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) replicas: u32,
+    pub(crate) pods: &'a [Pod],
+    pub(crate) claims: &'a [PersistentVolumeClaim],
     /// Recent events of the namespace (any object).
-    pub events: &'a [Event],
+    pub(crate) events: &'a [Event],
 }
 
 /// Explains the first thing holding the rollout back: a pod the StatefulSet cannot create,
 /// else the lowest-ordinal pod that is not Ready (the controller creates pods in order, so
 /// that is the one everything waits for).
-pub fn diagnose(observed: &Observed) -> Option<Diagnosis> {
+pub(crate) fn diagnose(observed: &Observed) -> Option<Diagnosis> {
     if let Some(d) = failed_create(observed) {
         return Some(d);
     }
@@ -299,7 +336,7 @@ fn failed_create(observed: &Observed) -> Option<Diagnosis> {
 }
 
 /// What holds one pod back, from its conditions, container states, claims and events.
-pub fn diagnose_pod(pod: &Pod, observed: &Observed) -> Option<Diagnosis> {
+pub(crate) fn diagnose_pod(pod: &Pod, observed: &Observed) -> Option<Diagnosis> {
     let name = pod.metadata.name.as_deref().unwrap_or_default();
     if let Some(d) = pending_claim(pod, observed) {
         return Some(d);

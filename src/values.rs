@@ -42,6 +42,11 @@ impl DnsLabel {
     pub fn new(s: &str) -> Result<Self, String> {
         check_dns_label(s, 63).map(|()| DnsLabel(s.to_owned()))
     }
+
+    /// Kubernetes' `default` namespace.
+    pub fn default_namespace() -> Self {
+        DnsLabel("default".to_owned())
+    }
 }
 
 fn check_dns_label(s: &str, max: usize) -> Result<(), String> {

@@ -7,13 +7,13 @@ use clap_complete::Shell;
 use crate::cli::Cli;
 use crate::error::Code;
 
-pub fn run(shell: Shell) -> Result<Code> {
+pub(crate) fn run(shell: Shell) -> Result<Code> {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "casctl", &mut out);
     write_stdout(&out)
 }
 
-pub fn man() -> Result<Code> {
+pub(crate) fn man() -> Result<Code> {
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command())
         .render(&mut out)

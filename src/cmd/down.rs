@@ -3,78 +3,109 @@
 //! as they are, bounded by the grace period), then — only when asked and confirmed, and only
 //! when no pod is left — the claims, and the Service last.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
-use kube::api::{DeleteParams, PropagationPolicy};
+use kube::ResourceExt;
+use kube::api::DeleteParams;
 
 use crate::cli::DownArgs;
-use crate::error::{Code, UserError};
-use crate::k8s::{Cluster, is_not_found, objects, watch};
+use crate::error::{Code, Error};
+use crate::fmt::plural;
+use crate::interrupt::Interrupt;
+use crate::k8s::delete::delete;
+use crate::k8s::{Cluster, objects};
 use crate::manifest::Templates;
+use crate::ui::progress::View;
 use crate::ui::{Ui, table};
+use crate::wait::{Context, Deadline, Goal, Set, Wait};
 
 /// Added to the grace period: the time the API server and the garbage collector need.
 const MARGIN: Duration = Duration::from_secs(30);
 /// Kubernetes' own default grace period.
 const DEFAULT_GRACE: i64 = 30;
 
-pub async fn run(cluster: &Cluster, args: &DownArgs, ui: &Ui) -> Result<Code> {
-    let sts = objects::statefulset(cluster).await?;
-    let service = objects::service(cluster).await?;
-    let selectors = objects::selectors(cluster, sts.as_ref());
-    let pods = objects::pods(cluster, &selectors).await?;
-    let claims = objects::claims(cluster, &selectors).await?;
+/// What `down` found.
+struct Found {
+    sts: Option<StatefulSet>,
+    service: Option<Service>,
+    selectors: Vec<String>,
+    pods: Vec<Pod>,
+    claims: Vec<PersistentVolumeClaim>,
+}
 
-    if sts.is_none()
-        && service.is_none()
-        && pods.is_empty()
-        && (claims.is_empty() || !args.purge_volumes)
+pub(crate) async fn run(
+    cluster: &Cluster,
+    args: &DownArgs,
+    ui: &Ui,
+    interrupt: &mut Interrupt,
+) -> Result<Code> {
+    let found = find(cluster).await?;
+    if found.sts.is_none()
+        && found.service.is_none()
+        && found.pods.is_empty()
+        && (found.claims.is_empty() || !args.purge_volumes)
     {
         ui.info(format!(
             "nothing to delete: no StatefulSet, Service or pod {} in namespace {}",
             cluster.name,
             cluster.namespace()
         ));
-        report_kept(cluster, &claims, ui);
+        report_kept(cluster, &found.claims, ui);
         return Ok(Code::Ok);
     }
-    if args.purge_volumes && !claims.is_empty() {
-        confirm_purge(cluster, &claims, args, ui)?;
+    if args.purge_volumes && !found.claims.is_empty() {
+        confirm_purge(cluster, &found.claims, args, ui)?;
     }
-
-    let grace = grace_period(cluster, &pods, sts.as_ref());
-    if let Some(sts) = &sts {
-        delete_statefulset(cluster, sts, ui).await?;
-    }
-    delete_orphan_pods(cluster, &pods, ui).await?;
-    let timeout = args
+    let grace = grace_period(cluster, &found.pods, found.sts.as_ref());
+    let budget = args
         .timeout
         .unwrap_or(Duration::from_secs(grace.max(0) as u64) + MARGIN);
-    let name = cluster.name.to_string();
-    for selector in &selectors {
-        watch::pods_gone(
+    let deadline = Deadline::new(Instant::now(), budget);
+
+    if let Some(sts) = &found.sts {
+        let name = sts.name_any();
+        let params = DeleteParams::background();
+        if delete(
             cluster,
-            selector,
-            |p| crate::rollout::pod_ordinal(&name, p).is_some(),
-            timeout,
-            ui,
+            &cluster.api::<StatefulSet>(),
+            &name,
+            &params,
+            "statefulsets",
         )
-        .await?;
+        .await?
+        {
+            ui.info(format!(
+                "StatefulSet {name} deleted; its pods terminate (each drains its node first)"
+            ));
+        }
     }
-    if !pods.is_empty() {
+    delete_orphan_pods(cluster, &found.pods, ui).await?;
+    wait_pods_gone(cluster, &found.selectors, deadline, ui, interrupt).await?;
+    if !found.pods.is_empty() {
         ui.success("every pod is gone");
     }
-
     if args.purge_volumes {
-        purge_claims(cluster, &selectors, &claims, ui).await?;
+        purge_claims(cluster, &found, deadline, ui, interrupt).await?;
     } else {
-        report_kept(cluster, &claims, ui);
+        report_kept(cluster, &found.claims, ui);
     }
-    if let Some(service) = &service {
-        delete_service(cluster, service, ui).await?;
+    if let Some(service) = &found.service {
+        let name = service.name_any();
+        let params = DeleteParams::default();
+        if delete(
+            cluster,
+            &cluster.api::<Service>(),
+            &name,
+            &params,
+            "services",
+        )
+        .await?
+        {
+            ui.info(format!("Service {name} deleted"));
+        }
     }
     ui.success(format!(
         "{} is down in namespace {}",
@@ -84,13 +115,65 @@ pub async fn run(cluster: &Cluster, args: &DownArgs, ui: &Ui) -> Result<Code> {
     Ok(Code::Ok)
 }
 
+async fn find(cluster: &Cluster) -> Result<Found> {
+    let sts = objects::statefulset(cluster).await?;
+    let service = objects::service(cluster).await?;
+    let selectors = objects::selectors(cluster, sts.as_ref());
+    let pods = objects::pods(cluster, &selectors).await?;
+    let claims = objects::claims(cluster, &selectors).await?;
+    Ok(Found {
+        sts,
+        service,
+        selectors,
+        pods,
+        claims,
+    })
+}
+
+fn context(cluster: &Cluster, done: &str) -> Context {
+    Context {
+        namespace: cluster.namespace().to_owned(),
+        name: cluster.name.to_string(),
+        done: done.to_owned(),
+        resume: format!(
+            "run `casctl down -n {} --name {}` again (with the same options) to finish",
+            cluster.namespace(),
+            cluster.name
+        ),
+    }
+}
+
+/// Every pod of every selector gone, within the one deadline of the command.
+async fn wait_pods_gone(
+    cluster: &Cluster,
+    selectors: &[String],
+    deadline: Deadline,
+    ui: &Ui,
+    interrupt: &mut Interrupt,
+) -> Result<()> {
+    let goal = Goal::Gone {
+        sets: vec![Set::new(cluster.name.as_str(), 0)],
+        watch_sets: false,
+    };
+    let done = "the StatefulSet is deleted and its pods terminate; nothing else was deleted";
+    let wait = Wait::new(
+        goal,
+        selectors.len(),
+        Instant::now(),
+        deadline,
+        context(cluster, done),
+    );
+    let mut view = View::new(ui);
+    crate::k8s::wait::run(cluster, wait, selectors, None, interrupt, &mut view).await
+}
+
 /// The grace period of `<name>-0`, else of the StatefulSet's template, else of the built-in
 /// template, else Kubernetes' default.
 fn grace_period(cluster: &Cluster, pods: &[Pod], sts: Option<&StatefulSet>) -> i64 {
     let first = format!("{}-0", cluster.name);
     let from_pod = pods
         .iter()
-        .find(|p| p.metadata.name.as_deref() == Some(&first))
+        .find(|p| p.name_any() == first)
         .and_then(|p| p.spec.as_ref()?.termination_grace_period_seconds);
     let from_template = |s: &StatefulSet| {
         s.spec
@@ -119,28 +202,28 @@ fn confirm_purge(
     args: &DownArgs,
     ui: &Ui,
 ) -> Result<()> {
-    eprint!("{}", claims_table(claims));
+    ui.info(claims_table(claims).trim_end());
     if args.yes {
         return Ok(());
     }
+    let count = plural(claims.len(), "claim", "claims");
     let question = format!(
-        "delete these {} claims in namespace {} and the data on their volumes?",
-        claims.len(),
-        cluster.namespace()
+        "delete {count} in namespace {} and the data on {}?",
+        cluster.namespace(),
+        if claims.len() == 1 {
+            "its volume"
+        } else {
+            "their volumes"
+        }
     );
     if ui.can_prompt() && ui.confirm(&question)? {
         return Ok(());
     }
     let message = match ui.can_prompt() {
         true => "not confirmed; nothing was deleted".to_owned(),
-        false => format!(
-            "refusing to delete {} claims without confirmation; nothing was deleted",
-            claims.len()
-        ),
+        false => format!("refusing to delete {count} without confirmation; nothing was deleted"),
     };
-    Err(UserError::new(message)
-        .hint("pass --yes to purge the volumes without a question, or leave out --purge-volumes to keep them")
-        .into())
+    Err(Error::NotConfirmed { message }.into())
 }
 
 fn claims_table(claims: &[PersistentVolumeClaim]) -> String {
@@ -154,34 +237,26 @@ fn claims_table(claims: &[PersistentVolumeClaim]) -> String {
             .or_else(|| spec?.resources.as_ref()?.requests.as_ref()?.get("storage"))
             .map_or("", |q| q.0.as_str());
         t.add_row(vec![
-            claim.metadata.name.as_deref().unwrap_or_default(),
-            size,
-            spec.and_then(|s| s.volume_name.as_deref())
-                .unwrap_or("<none>"),
-            claim
-                .status
-                .as_ref()
-                .and_then(|s| s.phase.as_deref())
-                .unwrap_or_default(),
+            claim.name_any(),
+            size.to_owned(),
+            spec.and_then(|s| s.volume_name.clone())
+                .unwrap_or_else(|| "<none>".to_owned()),
+            claim_status(claim),
         ]);
     }
     table::render(&t)
 }
 
-async fn delete_statefulset(cluster: &Cluster, sts: &StatefulSet, ui: &Ui) -> Result<()> {
-    let name = sts.metadata.name.as_deref().unwrap_or_default();
-    let params = DeleteParams {
-        propagation_policy: Some(PropagationPolicy::Background),
-        ..Default::default()
-    };
-    match cluster.api::<StatefulSet>().delete(name, &params).await {
-        Ok(_) => ui.info(format!(
-            "StatefulSet {name} deleted; its pods terminate (each drains its node first)"
-        )),
-        Err(err) if is_not_found(&err) => {}
-        Err(err) => return Err(cluster.explain(err, "delete", "statefulsets")),
+/// `Bound`, `Pending`, or `Terminating` for a claim being deleted.
+fn claim_status(claim: &PersistentVolumeClaim) -> String {
+    if claim.metadata.deletion_timestamp.is_some() {
+        return "Terminating".to_owned();
     }
-    Ok(())
+    claim
+        .status
+        .as_ref()
+        .and_then(|s| s.phase.clone())
+        .unwrap_or_default()
 }
 
 /// Pods of the ring that no controller owns would never be removed by deleting the
@@ -189,81 +264,105 @@ async fn delete_statefulset(cluster: &Cluster, sts: &StatefulSet, ui: &Ui) -> Re
 async fn delete_orphan_pods(cluster: &Cluster, pods: &[Pod], ui: &Ui) -> Result<()> {
     let orphans = pods.iter().filter(|p| {
         let owned = p
-            .metadata
-            .owner_references
+            .owner_references()
             .iter()
-            .flatten()
             .any(|o| o.controller == Some(true));
         !owned && p.metadata.deletion_timestamp.is_none()
     });
     for pod in orphans {
-        let name = pod.metadata.name.as_deref().unwrap_or_default();
-        match cluster
-            .api::<Pod>()
-            .delete(name, &DeleteParams::default())
-            .await
+        let name = pod.name_any();
+        if delete(
+            cluster,
+            &cluster.api::<Pod>(),
+            &name,
+            &DeleteParams::default(),
+            "pods",
+        )
+        .await?
         {
-            Ok(_) => ui.info(format!("pod {name} (owned by no StatefulSet) deleted")),
-            Err(err) if is_not_found(&err) => {}
-            Err(err) => return Err(cluster.explain(err, "delete", "pods")),
+            ui.info(format!("pod {name} (owned by no StatefulSet) deleted"));
         }
     }
     Ok(())
 }
 
-/// Deletes the confirmed claims, and only if no pod of the ring exists any more (a pod could
-/// still be writing to its volume).
+/// Deletes the confirmed claims, only if no pod of the ring exists any more (a pod could still
+/// be writing to its volume), and waits until they are gone, as `kubectl delete` does: a
+/// claim being deleted can still be bound by a new pod of the same name.
 async fn purge_claims(
     cluster: &Cluster,
-    selectors: &[String],
-    confirmed: &[PersistentVolumeClaim],
+    found: &Found,
+    deadline: Deadline,
     ui: &Ui,
+    interrupt: &mut Interrupt,
 ) -> Result<()> {
-    let left = objects::pods(cluster, selectors).await?;
+    let left = objects::pods(cluster, &found.selectors).await?;
     if !left.is_empty() {
-        let names: Vec<_> = left
-            .iter()
-            .filter_map(|p| p.metadata.name.as_deref())
-            .collect();
-        return Err(UserError::new(format!(
-            "pods still exist ({}); no claim was deleted",
-            names.join(", ")
-        ))
-        .hint("run `casctl down --purge-volumes` again once they are gone")
+        return Err(Error::PodsRemain {
+            pods: left.iter().map(ResourceExt::name_any).collect(),
+        }
         .into());
     }
-    for claim in confirmed {
-        let name = claim.metadata.name.as_deref().unwrap_or_default();
-        match cluster
-            .api::<PersistentVolumeClaim>()
-            .delete(name, &DeleteParams::default())
-            .await
+    let api = cluster.api::<PersistentVolumeClaim>();
+    for claim in &found.claims {
+        let name = claim.name_any();
+        if delete(
+            cluster,
+            &api,
+            &name,
+            &DeleteParams::default(),
+            "persistentvolumeclaims",
+        )
+        .await?
         {
-            Ok(_) => ui.info(format!("claim {name} deleted")),
-            Err(err) if is_not_found(&err) => {}
-            Err(err) => return Err(cluster.explain(err, "delete", "persistentvolumeclaims")),
+            ui.detail(format!("claim {name} deleted"));
         }
     }
-    if !confirmed.is_empty() {
-        ui.success(format!(
-            "{} claims deleted; their volumes are released",
-            confirmed.len()
-        ));
+    if found.claims.is_empty() {
+        return Ok(());
     }
+    let names: Vec<String> = found.claims.iter().map(ResourceExt::name_any).collect();
+    let done = "every pod is gone and the claims are being deleted; the Service stays";
+    let wait = Wait::new(
+        Goal::ClaimsGone { names },
+        found.selectors.len(),
+        Instant::now(),
+        deadline,
+        context(cluster, done),
+    );
+    let mut view = View::new(ui);
+    crate::k8s::wait::run(cluster, wait, &found.selectors, None, interrupt, &mut view).await?;
+    ui.success(format!(
+        "{} deleted; {} released",
+        plural(found.claims.len(), "claim", "claims"),
+        if found.claims.len() == 1 {
+            "its volume is"
+        } else {
+            "their volumes are"
+        }
+    ));
     Ok(())
 }
 
 fn report_kept(cluster: &Cluster, claims: &[PersistentVolumeClaim], ui: &Ui) {
-    if claims.is_empty() {
+    let (terminating, kept): (Vec<_>, Vec<_>) = claims
+        .iter()
+        .partition(|c| c.metadata.deletion_timestamp.is_some());
+    if !terminating.is_empty() {
+        let names: Vec<String> = terminating.iter().map(|c| c.name_any()).collect();
+        ui.info(format!(
+            "{} already being deleted: {}",
+            plural(names.len(), "claim is", "claims are"),
+            names.join(", ")
+        ));
+    }
+    if kept.is_empty() {
         return;
     }
-    let names: Vec<_> = claims
-        .iter()
-        .filter_map(|c| c.metadata.name.as_deref())
-        .collect();
+    let names: Vec<String> = kept.iter().map(|c| c.name_any()).collect();
     ui.info(format!(
-        "kept {} claims (the data stays): {}",
-        claims.len(),
+        "kept {} (the data stays): {}",
+        plural(names.len(), "claim", "claims"),
         names.join(", ")
     ));
     ui.info(format!(
@@ -271,18 +370,4 @@ fn report_kept(cluster: &Cluster, claims: &[PersistentVolumeClaim], ui: &Ui) {
         cluster.namespace(),
         cluster.name
     ));
-}
-
-async fn delete_service(cluster: &Cluster, service: &Service, ui: &Ui) -> Result<()> {
-    let name = service.metadata.name.as_deref().unwrap_or_default();
-    match cluster
-        .api::<Service>()
-        .delete(name, &DeleteParams::default())
-        .await
-    {
-        Ok(_) => ui.info(format!("Service {name} deleted")),
-        Err(err) if is_not_found(&err) => {}
-        Err(err) => return Err(cluster.explain(err, "delete", "services")),
-    }
-    Ok(())
 }

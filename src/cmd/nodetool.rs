@@ -4,26 +4,31 @@
 use anyhow::Result;
 
 use crate::cli::NodetoolArgs;
-use crate::error::{Code, Outcome, UserError};
-use crate::k8s::{Cluster, exec, objects, ring};
+use crate::error::{Code, Error, Outcome};
+use crate::k8s::{Cluster, exec, objects};
+use crate::rollout;
 use crate::ui::Ui;
 
-pub async fn run(cluster: &Cluster, args: &NodetoolArgs, ui: &Ui) -> Result<Outcome> {
+pub(crate) async fn run(cluster: &Cluster, args: &NodetoolArgs, ui: &Ui) -> Result<Outcome> {
     let pod = match &args.pod {
         Some(pod) => pod.clone(),
         None => {
             let sts = objects::statefulset(cluster).await?;
             let pods = objects::pods(cluster, &objects::selectors(cluster, sts.as_ref())).await?;
-            let pod = ring::pick_pod(cluster.name.as_str(), &pods, None).ok_or_else(|| {
-                anyhow::Error::from(
-                    UserError::new(format!(
-                        "no Ready pod of {} in namespace {}",
-                        cluster.name,
-                        cluster.namespace()
-                    ))
-                    .hint("look at the pods with `casctl status`, or name one with --pod"),
-                )
-            })?;
+            let pod =
+                rollout::pick_pod(&[cluster.name.as_str()], &pods, None).ok_or_else(|| {
+                    Error::usage(
+                        format!(
+                            "no Ready pod of {} in namespace {}",
+                            cluster.name,
+                            cluster.namespace()
+                        ),
+                        Some(
+                            "look at the pods with `casctl status`, or name one with --pod"
+                                .to_owned(),
+                        ),
+                    )
+                })?;
             pod.metadata.name.clone().unwrap_or_default()
         }
     };
@@ -32,7 +37,7 @@ pub async fn run(cluster: &Cluster, args: &NodetoolArgs, ui: &Ui) -> Result<Outc
     command.extend(args.args.iter().map(String::as_str));
     let (mut stdout, mut stderr) = (tokio::io::stdout(), tokio::io::stderr());
     let code = exec::run_into(
-        &cluster.api(),
+        cluster,
         &pod,
         &command,
         args.timeout,
@@ -41,7 +46,7 @@ pub async fn run(cluster: &Cluster, args: &NodetoolArgs, ui: &Ui) -> Result<Outc
     )
     .await?;
     Ok(match code {
-        0 => Outcome::Code(Code::Ok),
+        0 => Outcome::from(Code::Ok),
         code => Outcome::Remote(u8::try_from(code).unwrap_or(1)),
     })
 }

@@ -2,285 +2,321 @@
 //! Growing waits for the new nodes to join the ring; shrinking decommissions the highest
 //! ordinal first, one node at a time, before the StatefulSet removes its pod.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Result;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Patch, PatchParams};
+use kube::ResourceExt;
 
 use crate::cli::ScaleArgs;
-use crate::error::{Code, UserError};
-use crate::k8s::watch::{self, Goal};
-use crate::k8s::{Cluster, FIELD_MANAGER, exec, objects, ring};
+use crate::error::{Code, Error};
+use crate::fmt::{plural, seconds};
+use crate::interrupt::Interrupt;
+use crate::k8s::wait::Action;
+use crate::k8s::{Cluster, objects, ring};
 use crate::nodetool::RingStatus;
 use crate::rollout;
 use crate::ui::Ui;
-use crate::ui::progress::Step;
+use crate::ui::progress::View;
+use crate::wait::{Context, Deadline, Goal, Set, Wait};
 
-/// How often the ring is asked whether a decommissioned node has left.
-const LEAVE_RECHECK: Duration = Duration::from_secs(2);
+/// What one scale run works with: the ring, its selector, the budget, the signals.
+struct Scale<'a> {
+    cluster: &'a Cluster,
+    args: &'a ScaleArgs,
+    ui: &'a Ui,
+    selector: String,
+    deadline: Deadline,
+}
 
-pub async fn run(cluster: &Cluster, args: &ScaleArgs, ui: &Ui) -> Result<Code> {
+pub(crate) async fn run(
+    cluster: &Cluster,
+    args: &ScaleArgs,
+    ui: &Ui,
+    interrupt: &mut Interrupt,
+) -> Result<Code> {
     let started = Instant::now();
-    let deadline = started + args.timeout;
     let sts = objects::existing_statefulset(cluster).await?;
     let current = rollout::replicas(&sts);
-    let selector = objects::selectors(cluster, Some(&sts)).remove(0);
+    let scale = Scale {
+        cluster,
+        args,
+        ui,
+        selector: objects::selectors(cluster, Some(&sts)).remove(0),
+        deadline: Deadline::new(started, args.timeout),
+    };
     let target = args.replicas;
-
     if target > current {
         ui.info(format!(
             "scaling {} from {current} to {target} nodes",
             cluster.name
         ));
-        set_replicas(cluster, target).await?;
+        objects::set_replicas(cluster, cluster.name.as_str(), target).await?;
     } else if target < current {
         if args.skip_decommission {
-            shrink_without_decommission(
-                cluster,
-                &selector,
-                current,
-                target,
-                remaining(deadline)?,
-                ui,
-            )
-            .await?;
+            scale.without_decommission(current, interrupt).await?;
         } else {
-            shrink(cluster, &selector, current, target, args, deadline, ui).await?;
+            scale.shrink(current, interrupt).await?;
         }
-        report_kept_claims(cluster, &sts, target, ui).await?;
+        scale.report_kept_claims(&sts).await?;
     } else {
         ui.info(format!(
-            "{} already has {target} nodes; checking the rollout",
-            cluster.name
+            "{} already has {}; checking the rollout",
+            cluster.name,
+            plural(target as usize, "node", "nodes")
         ));
     }
-
     let ring_check = !args.no_ring_check && !args.skip_decommission;
-    let goal = Goal {
-        replicas: target,
-        ring_check,
-        timeout: remaining(deadline)?,
-    };
-    watch::rollout(cluster, &selector, goal, ui).await?;
+    scale.wait_complete(ring_check, interrupt).await?;
     ui.success(format!(
-        "{} has {target} nodes{} ({}s)",
+        "{} has {}{} ({})",
         cluster.name,
+        plural(target as usize, "node", "nodes"),
         if ring_check {
             ", all UN in the ring"
         } else {
             ""
         },
-        started.elapsed().as_secs()
+        seconds(started.elapsed())
     ));
     Ok(Code::Ok)
 }
 
-fn remaining(deadline: Instant) -> Result<Duration> {
-    deadline
-        .checked_duration_since(Instant::now())
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| {
-            UserError::timed_out("ran out of time (--timeout)")
-                .hint("nothing is lost; run the same command again to continue")
-                .into()
-        })
-}
-
-/// Sets `spec.replicas` through the scale subresource (field manager `casctl`), which leaves
-/// the ownership of every other field as `up` applied it.
-pub async fn set_replicas(cluster: &Cluster, replicas: u32) -> Result<()> {
-    let params = PatchParams {
-        field_manager: Some(FIELD_MANAGER.to_owned()),
-        ..Default::default()
-    };
-    let patch = serde_json::json!({"spec": {"replicas": replicas}});
-    cluster
-        .api::<StatefulSet>()
-        .patch_scale(cluster.name.as_str(), &params, &Patch::Merge(&patch))
-        .await
-        .map_err(|e| cluster.explain(e, "patch", "statefulsets/scale"))?;
-    Ok(())
-}
-
-/// The tutorial's way: lower replicas and let the pods go; the ring keeps them as DN.
-async fn shrink_without_decommission(
-    cluster: &Cluster,
-    selector: &str,
-    current: u32,
-    target: u32,
-    timeout: Duration,
-    ui: &Ui,
-) -> Result<()> {
-    ui.warn(format!(
-        "--skip-decommission: nodes {target}..{} leave without decommissioning; the ring will keep them as DN \
-         (remove each with `casctl nodetool -- removenode <host-id>`)",
-        current - 1
-    ));
-    set_replicas(cluster, target).await?;
-    let name = cluster.name.to_string();
-    watch::pods_gone(
-        cluster,
-        selector,
-        |p| rollout::pod_ordinal(&name, p).is_some_and(|o| o >= target),
-        timeout,
-        ui,
-    )
-    .await
-}
-
-/// Decommissions and removes nodes current-1 down to target, one at a time.
-async fn shrink(
-    cluster: &Cluster,
-    selector: &str,
-    current: u32,
-    target: u32,
-    args: &ScaleArgs,
-    deadline: Instant,
-    ui: &Ui,
-) -> Result<()> {
-    let pods = objects::pods(cluster, &[selector.to_owned()]).await?;
-    let (asked, ring_now) = ring_from(cluster, &pods, None).await?;
-    let unhealthy: Vec<String> = ring_now
-        .nodes()
-        .filter(|(_, n)| !n.is_up_normal())
-        .map(|(_, n)| format!("{} {}", n.address, n.code()))
-        .collect();
-    if !unhealthy.is_empty() && !args.force {
-        return Err(UserError::new(format!(
-            "the ring has nodes that are not Up/Normal (asked {asked}): {}",
-            unhealthy.join(", ")
-        ))
-        .hint("decommissioning while nodes are down can lose data: bring them back or remove them (nodetool removenode) first, or pass --force")
-        .into());
+impl Scale<'_> {
+    fn context(&self, done: impl Into<String>, resume: impl Into<String>) -> Context {
+        Context {
+            namespace: self.cluster.namespace().to_owned(),
+            name: self.cluster.name.to_string(),
+            done: done.into(),
+            resume: resume.into(),
+        }
     }
-    ui.info(format!(
-        "scaling {} from {current} to {target} nodes, decommissioning one node at a time",
-        cluster.name
-    ));
-    for ordinal in (target..current).rev() {
-        let pod_name = format!("{}-{ordinal}", cluster.name);
-        decommission(cluster, selector, &pod_name, deadline, ui).await?;
-        set_replicas(cluster, ordinal).await?;
-        let name = cluster.name.to_string();
-        watch::pods_gone(
-            cluster,
-            selector,
-            |p| rollout::pod_ordinal(&name, p).is_some_and(|o| o >= ordinal),
-            remaining(deadline)?,
-            ui,
+
+    /// The same command, to say how to go on.
+    fn again(&self) -> String {
+        format!(
+            "run `casctl scale {} -n {} --name {}` again to go on",
+            self.args.replicas,
+            self.cluster.namespace(),
+            self.cluster.name
         )
-        .await?;
-        ui.success(format!("{pod_name} decommissioned and removed"));
     }
-    Ok(())
-}
 
-/// Runs `nodetool decommission` in the pod unless its node already left (a re-run after an
-/// interruption), then waits until the other nodes no longer list it.
-async fn decommission(
-    cluster: &Cluster,
-    selector: &str,
-    pod_name: &str,
-    deadline: Instant,
-    ui: &Ui,
-) -> Result<()> {
-    let pods = objects::pods(cluster, &[selector.to_owned()]).await?;
-    let Some(pod) = pods
-        .iter()
-        .find(|p| p.metadata.name.as_deref() == Some(pod_name))
-    else {
-        return Ok(());
-    };
-    let Some(ip) = pod.status.as_ref().and_then(|s| s.pod_ip.clone()) else {
-        return Ok(());
-    };
-    let (_, ring_now) = ring_from(cluster, &pods, Some(pod_name)).await?;
-    if !ring_now.has_address(&ip) {
-        ui.info(format!(
-            "{pod_name} ({ip}) is not in the ring any more; not decommissioning it again"
+    async fn wait(
+        &self,
+        goal: Goal,
+        context: Context,
+        action: Option<Action>,
+        interrupt: &mut Interrupt,
+    ) -> Result<()> {
+        let wait = Wait::new(goal, 1, Instant::now(), self.deadline, context);
+        let mut view = View::new(self.ui);
+        let selectors = [self.selector.clone()];
+        crate::k8s::wait::run(self.cluster, wait, &selectors, action, interrupt, &mut view).await
+    }
+
+    /// The completion rule for the target size.
+    async fn wait_complete(&self, ring: bool, interrupt: &mut Interrupt) -> Result<()> {
+        let target = self.args.replicas;
+        let goal = Goal::Ready {
+            sets: vec![Set::new(self.cluster.name.as_str(), target)],
+            ring,
+        };
+        let context = self.context(
+            format!("replicas are set to {target}; the pods and the ring may still be settling"),
+            self.again(),
+        );
+        self.wait(goal, context, None, interrupt).await
+    }
+
+    /// The tutorial's way: lower replicas and let the pods go; the ring keeps them as DN.
+    async fn without_decommission(&self, current: u32, interrupt: &mut Interrupt) -> Result<()> {
+        let (cluster, target) = (self.cluster, self.args.replicas);
+        self.ui.warn(format!(
+            "--skip-decommission: {} leave without decommissioning; the ring will keep them as DN \
+             (remove each with `casctl nodetool -n {} --name {} -- removenode <host-id>`)",
+            pod_range(cluster.name.as_str(), target, current),
+            cluster.namespace(),
+            cluster.name,
         ));
-        return Ok(());
+        objects::set_replicas(cluster, cluster.name.as_str(), target).await?;
+        let goal = Goal::Gone {
+            sets: vec![Set::new(cluster.name.as_str(), target)],
+            watch_sets: true,
+        };
+        let context = self.context(format!("replicas are set to {target}"), self.again());
+        self.wait(goal, context, None, interrupt).await
     }
-    let step = Step::start(
-        ui,
-        &format!("decommissioning {pod_name} ({ip}): streaming its data to the other nodes"),
-    );
-    let out = exec::run(
-        &cluster.api(),
-        pod_name,
-        &["nodetool", "decommission"],
-        remaining(deadline)?,
-    )
-    .await?;
-    if out.exit_code != 0 {
-        step.finish();
-        return Err(UserError::new(format!(
-            "`nodetool decommission` in {pod_name} failed with exit code {}: {}",
-            out.exit_code,
-            out.printed()
-        ))
-        .hint("nothing was removed; look at the node with `casctl status`, then run the same scale again")
-        .into());
+
+    /// Decommissions and removes nodes current-1 down to the target, one at a time. Before each
+    /// step it reads the StatefulSet and the ring again and stops if they are not what the
+    /// step expects: a joined node is never removed without decommission, whatever else runs.
+    async fn shrink(&self, current: u32, interrupt: &mut Interrupt) -> Result<()> {
+        let (cluster, target) = (self.cluster, self.args.replicas);
+        let (asked, ring_now) = self.ring_from(None).await?;
+        self.check_healthy(&asked, &ring_now)?;
+        self.ui.info(format!(
+            "scaling {} from {current} to {target} nodes, decommissioning one node at a time",
+            cluster.name
+        ));
+        for ordinal in (target..current).rev() {
+            self.expect_replicas(ordinal + 1).await?;
+            let pod_name = format!("{}-{ordinal}", cluster.name);
+            let left = self.decommission(&pod_name, interrupt).await?;
+            // The one step that must not be cut in half: a node that left the ring must not
+            // keep its pod, so replicas go down before any signal is honoured.
+            objects::set_replicas(cluster, cluster.name.as_str(), ordinal).await?;
+            let done = match left {
+                true => format!("{pod_name} left the ring and replicas were lowered to {ordinal}"),
+                false => format!("replicas were lowered to {ordinal}"),
+            };
+            let goal = Goal::Gone {
+                sets: vec![Set::new(cluster.name.as_str(), ordinal)],
+                watch_sets: true,
+            };
+            let context = self.context(format!("{done}; its pod is terminating"), self.again());
+            self.wait(goal, context, None, interrupt).await?;
+            self.ui.success(match left {
+                true => format!("{pod_name} decommissioned and removed"),
+                false => format!("{pod_name} removed"),
+            });
+        }
+        Ok(())
     }
-    step.set_message(&format!("waiting for {pod_name} ({ip}) to leave the ring"));
-    loop {
-        let pods = objects::pods(cluster, &[selector.to_owned()]).await?;
-        let (_, ring_now) = ring_from(cluster, &pods, Some(pod_name)).await?;
+
+    fn check_healthy(&self, asked: &str, ring: &RingStatus) -> Result<()> {
+        let unhealthy: Vec<String> = ring
+            .nodes()
+            .filter(|(_, n)| !n.is_up_normal())
+            .map(|(_, n)| format!("{} {}", n.address, n.code()))
+            .collect();
+        if unhealthy.is_empty() || self.args.force {
+            return Ok(());
+        }
+        Err(Error::RingNotHealthy {
+            asked: asked.to_owned(),
+            nodes: unhealthy,
+        }
+        .into())
+    }
+
+    /// The StatefulSet must still exist with the replicas this step starts from.
+    async fn expect_replicas(&self, expected: u32) -> Result<()> {
+        let sts = objects::existing_statefulset(self.cluster).await?;
+        let replicas = rollout::replicas(&sts);
+        if replicas == expected {
+            return Ok(());
+        }
+        let by = rollout::replicas_manager(&sts).map_or_else(String::new, |m| format!(" by {m}"));
+        Err(Error::Changed {
+            what: format!(
+                "spec.replicas of StatefulSet {} is {replicas} (set{by}), not the {expected} this step of the scale-down expects",
+                self.cluster.name
+            ),
+            hint: "another command changes the ring at the same time; nothing more was removed. Look with `casctl status`, then run the scale you want again".to_owned(),
+        }
+        .into())
+    }
+
+    /// Runs `nodetool decommission` in the pod and waits until the node has left the ring.
+    /// `Ok(false)` when the pod's node is not in the ring (it never joined, or it already
+    /// left in an earlier, interrupted run): nothing to decommission.
+    async fn decommission(&self, pod_name: &str, interrupt: &mut Interrupt) -> Result<bool> {
+        let pods = objects::pods(self.cluster, std::slice::from_ref(&self.selector)).await?;
+        let Some(ip) = pods
+            .iter()
+            .find(|p| p.name_any() == pod_name)
+            .and_then(|p| p.status.as_ref()?.pod_ip.clone())
+        else {
+            self.ui
+                .info(format!("{pod_name} has no pod IP: it is not in the ring"));
+            return Ok(false);
+        };
+        let (_, ring_now) = self.ring_from(Some(pod_name)).await?;
         if !ring_now.has_address(&ip) {
-            break;
+            self.ui.info(format!(
+                "{pod_name} ({ip}) is not in the ring (it never joined, or it already left); not decommissioning it"
+            ));
+            return Ok(false);
         }
-        if remaining(deadline).is_err() {
-            step.finish();
-            return Err(UserError::timed_out(format!(
-                "{pod_name} ({ip}) has not left the ring in time"
-            ))
-            .hint("the decommission may still be streaming; run the same scale again to continue")
-            .into());
-        }
-        tokio::time::sleep(LEAVE_RECHECK).await;
-    }
-    let took = step.finish();
-    ui.info(format!("{pod_name} left the ring ({}s)", took.as_secs()));
-    Ok(())
-}
-
-async fn ring_from(
-    cluster: &Cluster,
-    pods: &[Pod],
-    except: Option<&str>,
-) -> Result<(String, RingStatus)> {
-    let pod = ring::pick_pod(cluster.name.as_str(), pods, except).ok_or_else(|| {
-        anyhow::Error::from(
-            UserError::new("no Ready pod to ask for the ring")
-                .hint("wait until a pod is Ready (`casctl status`), or pass --skip-decommission"),
-        )
-    })?;
-    let name = pod.metadata.name.clone().unwrap_or_default();
-    let status = ring::status(cluster, &name).await?;
-    Ok((name, status))
-}
-
-/// The claims of removed pods stay (their data is kept until the user purges it).
-async fn report_kept_claims(
-    cluster: &Cluster,
-    sts: &StatefulSet,
-    target: u32,
-    ui: &Ui,
-) -> Result<()> {
-    let selectors = objects::selectors(cluster, Some(sts));
-    let kept: Vec<String> = objects::claims(cluster, &selectors)
-        .await?
-        .into_iter()
-        .filter_map(|c| c.metadata.name)
-        .filter(|c| objects::claim_ordinal(cluster.name.as_str(), c).is_some_and(|o| o >= target))
-        .collect();
-    if !kept.is_empty() {
-        ui.info(format!(
-            "kept the claims of the removed pods (their data stays; scaling up again reuses them): {}",
-            kept.join(", ")
+        self.ui.info(format!(
+            "decommissioning {pod_name} ({ip}): streaming its data to the other nodes"
         ));
+        let started = Instant::now();
+        let goal = Goal::Left {
+            set: self.cluster.name.to_string(),
+            pod: pod_name.to_owned(),
+            address: ip,
+        };
+        let context = self.context(
+            format!(
+                "the decommission of {pod_name} goes on inside Cassandra (it cannot be called back); its pod stays"
+            ),
+            format!(
+                "{}: it waits for {pod_name} to leave the ring, then removes its pod",
+                self.again()
+            ),
+        );
+        let action = Action {
+            pod: pod_name.to_owned(),
+            command: vec!["nodetool".to_owned(), "decommission".to_owned()],
+            timeout: self.deadline.remaining(Instant::now()),
+        };
+        self.wait(goal, context, Some(action), interrupt).await?;
+        self.ui.info(format!(
+            "{pod_name} left the ring ({})",
+            seconds(started.elapsed())
+        ));
+        Ok(true)
     }
-    Ok(())
+
+    /// `nodetool status` from the first Ready pod other than `except`.
+    async fn ring_from(&self, except: Option<&str>) -> Result<(String, RingStatus)> {
+        let pods: Vec<Pod> =
+            objects::pods(self.cluster, std::slice::from_ref(&self.selector)).await?;
+        let name = self.cluster.name.as_str();
+        let pod = rollout::pick_pod(&[name], &pods, except).ok_or_else(|| {
+            Error::usage(
+                "no Ready pod to ask for the ring",
+                Some(
+                    "wait until a pod is Ready (`casctl status`), or pass --skip-decommission"
+                        .to_owned(),
+                ),
+            )
+        })?;
+        let pod = pod.name_any();
+        let status = ring::status(self.cluster, &pod).await?;
+        Ok((pod, status))
+    }
+
+    /// The claims of removed pods stay (their data is kept until the user purges it).
+    async fn report_kept_claims(&self, sts: &StatefulSet) -> Result<()> {
+        let (cluster, target) = (self.cluster, self.args.replicas);
+        let selectors = objects::selectors(cluster, Some(sts));
+        let kept: Vec<String> = objects::claims(cluster, &selectors)
+            .await?
+            .iter()
+            .map(ResourceExt::name_any)
+            .filter(|c| {
+                objects::claim_ordinal(cluster.name.as_str(), c).is_some_and(|o| o >= target)
+            })
+            .collect();
+        if !kept.is_empty() {
+            self.ui.info(format!(
+                "kept the {} of the removed pods (their data stays): {}",
+                plural(kept.len(), "claim", "claims"),
+                kept.join(", ")
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `cassandra-3` or `cassandra-3..cassandra-5`.
+fn pod_range(name: &str, from: u32, to: u32) -> String {
+    match to - from {
+        1 => format!("{name}-{from}"),
+        _ => format!("{name}-{from}..{name}-{}", to - 1),
+    }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::cli::{StatusArgs, StatusFormat};
-use crate::error::Code;
+use crate::error::{Code, Error};
 use crate::k8s::{Cluster, objects, ring};
 use crate::nodetool::{Node, RingStatus};
 use crate::rollout::{self, pod_stage};
@@ -17,102 +17,81 @@ use crate::ui::{Ui, table};
 
 /// Everything `status` knows, as `-o json|yaml` prints it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    pub namespace: String,
-    pub name: String,
-    pub service: Option<ServiceView>,
-    pub statefulset: StatefulSetView,
-    pub pods: Vec<PodView>,
-    pub ring: Option<RingView>,
-    pub warnings: Vec<String>,
-    pub healthy: bool,
+pub(crate) struct Report {
+    pub(crate) namespace: String,
+    pub(crate) name: String,
+    pub(crate) service: Option<ServiceView>,
+    pub(crate) statefulset: StatefulSetView,
+    pub(crate) pods: Vec<PodView>,
+    pub(crate) ring: Option<RingView>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) healthy: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ServiceView {
-    pub name: String,
+pub(crate) struct ServiceView {
+    pub(crate) name: String,
     #[serde(rename = "type")]
-    pub type_: String,
-    pub cluster_ip: String,
-    pub ports: Vec<String>,
-    pub age: String,
+    pub(crate) type_: String,
+    pub(crate) cluster_ip: String,
+    pub(crate) ports: Vec<String>,
+    pub(crate) age: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct StatefulSetView {
-    pub name: String,
-    pub replicas: i32,
-    pub ready: i32,
-    pub current: i32,
-    pub updated: i32,
-    pub image: String,
-    pub age: String,
-    pub current_revision: Option<String>,
-    pub update_revision: Option<String>,
+pub(crate) struct StatefulSetView {
+    pub(crate) name: String,
+    pub(crate) replicas: i32,
+    pub(crate) ready: i32,
+    pub(crate) current: i32,
+    pub(crate) updated: i32,
+    pub(crate) image: String,
+    pub(crate) age: String,
+    pub(crate) current_revision: Option<String>,
+    pub(crate) update_revision: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct PodView {
-    pub name: String,
-    pub ready: bool,
-    pub status: String,
-    pub restarts: i32,
-    pub age: String,
-    pub ip: Option<String>,
-    pub node: Option<String>,
+pub(crate) struct PodView {
+    pub(crate) name: String,
+    pub(crate) ready: bool,
+    pub(crate) status: String,
+    pub(crate) restarts: i32,
+    pub(crate) age: String,
+    pub(crate) ip: Option<String>,
+    pub(crate) node: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct RingView {
+pub(crate) struct RingView {
     /// The pod `nodetool status` ran in.
-    pub asked: String,
-    pub nodes: Vec<RingNodeView>,
-    pub notes: Vec<String>,
+    pub(crate) asked: String,
+    pub(crate) nodes: Vec<RingNodeView>,
+    pub(crate) notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct RingNodeView {
-    pub datacenter: String,
+pub(crate) struct RingNodeView {
+    pub(crate) datacenter: String,
     /// The pod whose IP is the node's address, if any.
-    pub pod: Option<String>,
+    pub(crate) pod: Option<String>,
     #[serde(flatten)]
-    pub node: Node,
+    pub(crate) node: Node,
 }
 
-pub async fn run(cluster: &Cluster, args: &StatusArgs, ui: &Ui) -> Result<Code> {
+pub(crate) async fn run(cluster: &Cluster, args: &StatusArgs, ui: &Ui) -> Result<Code> {
     let sts = objects::existing_statefulset(cluster).await?;
     let service = objects::service(cluster).await?;
     let pods = objects::pods(cluster, &objects::selectors(cluster, Some(&sts))).await?;
 
     let mut warnings = Vec::new();
-    let ring = if args.no_ring {
-        None
-    } else {
-        match ring::pick_pod(cluster.name.as_str(), &pods, None) {
-            None => {
-                warnings.push("no pod is Ready, so the ring cannot be read".to_owned());
-                None
-            }
-            Some(pod) => {
-                let asked = pod.metadata.name.clone().unwrap_or_default();
-                let first = format!("{}-0", cluster.name);
-                if asked != first {
-                    ui.info(format!(
-                        "{first} is not Ready; reading the ring from {asked}"
-                    ));
-                }
-                match ring::status(cluster, &asked).await {
-                    Ok(status) => Some((asked, status)),
-                    Err(err) => {
-                        warnings.push(format!("could not read the ring from {asked}: {err:#}"));
-                        None
-                    }
-                }
-            }
-        }
+    let ring = match args.no_ring {
+        true => None,
+        false => read_ring(cluster, &pods, &mut warnings, ui).await?,
     };
     warnings.extend(assess(
         cluster.name.as_str(),
+        cluster.namespace(),
         &sts,
         &pods,
         ring.as_ref().map(|(_, r)| r),
@@ -135,9 +114,41 @@ pub async fn run(cluster: &Cluster, args: &StatusArgs, ui: &Ui) -> Result<Code> 
     })
 }
 
+/// `nodetool status` from the first Ready pod. A ring that cannot be read is a warning (the
+/// ring is degraded), except a missing permission, which is an error about permissions.
+async fn read_ring(
+    cluster: &Cluster,
+    pods: &[Pod],
+    warnings: &mut Vec<String>,
+    ui: &Ui,
+) -> Result<Option<(String, RingStatus)>> {
+    let Some(pod) = rollout::pick_pod(&[cluster.name.as_str()], pods, None) else {
+        warnings.push("no pod is Ready, so the ring cannot be read".to_owned());
+        return Ok(None);
+    };
+    let asked = pod.metadata.name.clone().unwrap_or_default();
+    let first = format!("{}-0", cluster.name);
+    if asked != first {
+        ui.info(format!(
+            "{first} is not Ready; reading the ring from {asked}"
+        ));
+    }
+    match ring::status(cluster, &asked).await {
+        Ok(status) => Ok(Some((asked, status))),
+        Err(err) if matches!(err.downcast_ref::<Error>(), Some(Error::Forbidden { .. })) => {
+            Err(err)
+        }
+        Err(err) => {
+            warnings.push(format!("could not read the ring from {asked}: {err:#}"));
+            Ok(None)
+        }
+    }
+}
+
 /// Where the StatefulSet, the pods and the ring disagree.
-pub fn assess(
+pub(crate) fn assess(
     name: &str,
+    namespace: &str,
     sts: &StatefulSet,
     pods: &[Pod],
     ring: Option<&RingStatus>,
@@ -170,7 +181,7 @@ pub fn assess(
         match pod {
             None => warnings.push(format!(
                 "ring node {} ({code}) is no pod of {name}: left behind by a scale-down without decommission? \
-                 remove it with `casctl nodetool -- removenode {}`",
+                 remove it with `casctl nodetool -n {namespace} --name {name} -- removenode {}`",
                 node.address,
                 node.host_id.as_deref().unwrap_or("<host-id>")
             )),
@@ -303,7 +314,7 @@ fn dash(value: Option<&str>) -> String {
 }
 
 /// The kubectl-like view: one table per object kind, blank lines between them.
-pub fn tables(report: &Report, wide: bool) -> String {
+pub(crate) fn tables(report: &Report, wide: bool) -> String {
     let mut sections = Vec::new();
     if let Some(svc) = &report.service {
         let mut t = table::new(&["service", "type", "cluster-ip", "ports", "age"]);
@@ -439,14 +450,14 @@ mod tests {
     fn a_healthy_ring_has_no_warning() {
         let pods = [pod(0, "10.0.0.1", true), pod(1, "10.0.0.2", true)];
         let r = ring(&[("UN", "10.0.0.1"), ("UN", "10.0.0.2")]);
-        assert!(assess("cassandra", &sts(2), &pods, Some(&r)).is_empty());
+        assert!(assess("cassandra", "shop", &sts(2), &pods, Some(&r)).is_empty());
     }
 
     #[test]
     fn a_node_left_by_an_unsafe_scale_down_is_named() {
         let pods = [pod(0, "10.0.0.1", true)];
         let r = ring(&[("UN", "10.0.0.1"), ("DN", "10.0.0.9")]);
-        let warnings = assess("cassandra", &sts(1), &pods, Some(&r));
+        let warnings = assess("cassandra", "shop", &sts(1), &pods, Some(&r));
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(
             warnings[0].starts_with("ring node 10.0.0.9 (DN) is no pod of cassandra"),
@@ -463,7 +474,7 @@ mod tests {
             pod(2, "10.0.0.3", false),
         ];
         let r = ring(&[("UN", "10.0.0.1"), ("DN", "10.0.0.3")]);
-        let warnings = assess("cassandra", &sts(3), &pods, Some(&r));
+        let warnings = assess("cassandra", "shop", &sts(3), &pods, Some(&r));
         assert_eq!(
             warnings,
             vec![

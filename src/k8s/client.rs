@@ -6,16 +6,23 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
-use crate::cli::GlobalArgs;
-use crate::error::UserError;
+use crate::error::Error;
 use crate::values::DnsLabel;
+
+/// Which cluster and namespace: the global flags, as plain values.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ClientOptions {
+    pub(crate) kubeconfig: Option<PathBuf>,
+    pub(crate) context: Option<String>,
+    pub(crate) namespace: Option<DnsLabel>,
+}
 
 /// How long a connection attempt may take before the API server counts as unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Where the kubeconfig came from, for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     Flag(PathBuf),
     Env(String),
     Default(PathBuf),
@@ -34,45 +41,42 @@ impl std::fmt::Display for Source {
 
 /// What the kubeconfig and the flags resolve to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resolved {
-    pub context: String,
-    pub server: String,
-    pub namespace: DnsLabel,
+pub(crate) struct Resolved {
+    pub(crate) context: String,
+    pub(crate) server: String,
+    pub(crate) namespace: DnsLabel,
 }
 
 /// Picks the context (the flag's, else the current one) and the namespace (the flag's, else
 /// the context's, else `default`).
-pub fn resolve(
+pub(crate) fn resolve(
     kubeconfig: &Kubeconfig,
     source: &Source,
     context: Option<&str>,
     namespace: Option<&DnsLabel>,
-) -> Result<Resolved> {
+) -> Result<Resolved, Error> {
     let names: Vec<&str> = kubeconfig
         .contexts
         .iter()
         .map(|c| c.name.as_str())
         .collect();
-    let listed = || match names.is_empty() {
+    let listed = match names.is_empty() {
         true => "it has no contexts".to_owned(),
         false => format!("contexts there: {}", names.join(", ")),
     };
-    let wanted = match context.or(kubeconfig.current_context.as_deref()) {
-        Some(name) => name,
-        None => {
-            return Err(
-                UserError::new(format!("the kubeconfig {source} has no current context"))
-                    .hint(format!("pass --context NAME ({})", listed()))
-                    .into(),
-            );
-        }
+    let config_error = |message: String| Error::Config {
+        message,
+        hint: format!("pass --context NAME ({listed})"),
+    };
+    let Some(wanted) = context.or(kubeconfig.current_context.as_deref()) else {
+        return Err(config_error(format!(
+            "the kubeconfig {source} has no current context"
+        )));
     };
     let Some(named) = kubeconfig.contexts.iter().find(|c| c.name == wanted) else {
-        return Err(UserError::new(format!(
+        return Err(config_error(format!(
             "context \"{wanted}\" is not in the kubeconfig {source}"
-        ))
-        .hint(format!("pass --context NAME ({})", listed()))
-        .into());
+        )));
     };
     let ctx = named.context.as_ref();
     let server = ctx
@@ -82,13 +86,11 @@ pub fn resolve(
         .unwrap_or_else(|| "(no server)".to_owned());
     let namespace = match (namespace, ctx.and_then(|c| c.namespace.as_deref())) {
         (Some(ns), _) => ns.clone(),
-        (None, Some(ns)) => DnsLabel::new(ns).map_err(|e| {
-            UserError::new(format!(
-                "the namespace \"{ns}\" of context \"{wanted}\" {e}"
-            ))
-            .hint("pass -n NAMESPACE")
+        (None, Some(ns)) => DnsLabel::new(ns).map_err(|e| Error::Config {
+            message: format!("the namespace \"{ns}\" of context \"{wanted}\" {e}"),
+            hint: "pass -n NAMESPACE".to_owned(),
         })?,
-        (None, None) => DnsLabel::new("default").map_err(anyhow::Error::msg)?,
+        (None, None) => DnsLabel::default_namespace(),
     };
     Ok(Resolved {
         context: wanted.to_owned(),
@@ -97,78 +99,106 @@ pub fn resolve(
     })
 }
 
-/// Reads the kubeconfig the flags name: `--kubeconfig`, else `$KUBECONFIG`, else
-/// `~/.kube/config`; `None` when none exists (then the in-cluster account is tried).
-pub fn read_kubeconfig(flag: Option<&PathBuf>) -> Result<Option<(Kubeconfig, Source)>> {
-    let unreadable = |source: &Source| {
-        UserError::new(format!("cannot read the kubeconfig {source}"))
-            .hint("pass --kubeconfig PATH, set KUBECONFIG, or fix the file")
-    };
+/// Reads the kubeconfig the flags name: `--kubeconfig`, else `$KUBECONFIG` (a list of files,
+/// merged as kubectl merges them, the missing ones skipped), else `~/.kube/config`; `None` when
+/// none exists (then the in-cluster account is tried).
+pub(crate) fn read_kubeconfig(flag: Option<&PathBuf>) -> Result<Option<(Kubeconfig, Source)>> {
     if let Some(path) = flag {
         let source = Source::Flag(path.clone());
-        let config = Kubeconfig::read_from(path).with_context(|| unreadable(&source))?;
-        return Ok(Some((config, source)));
+        return Ok(Some((read_file(path, &source)?, source)));
     }
     if let Some(value) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
         let source = Source::Env(value.to_string_lossy().into_owned());
-        let config = Kubeconfig::from_env()
-            .with_context(|| unreadable(&source))?
-            .unwrap_or_default();
-        return Ok(Some((config, source)));
+        return read_list(&value, source).map(Some);
     }
     let default = std::env::home_dir().map(|home| home.join(".kube").join("config"));
     match default {
         Some(path) if path.exists() => {
             let source = Source::Default(path.clone());
-            let config = Kubeconfig::read_from(&path).with_context(|| unreadable(&source))?;
-            Ok(Some((config, source)))
+            Ok(Some((read_file(&path, &source)?, source)))
         }
         _ => Ok(None),
     }
 }
 
+fn read_file(path: &std::path::Path, source: &Source) -> Result<Kubeconfig> {
+    Kubeconfig::read_from(path).map_err(|err| {
+        Error::Config {
+            message: format!(
+                "cannot read the kubeconfig {source}: {}",
+                kubeconfig_cause(&err)
+            ),
+            hint: "pass --kubeconfig PATH, set KUBECONFIG, or fix the file".to_owned(),
+        }
+        .into()
+    })
+}
+
+/// `KUBECONFIG=a:b:c`: every file that exists, merged in order (the first one's values win).
+fn read_list(value: &std::ffi::OsStr, source: Source) -> Result<(Kubeconfig, Source)> {
+    let mut merged: Option<Kubeconfig> = None;
+    for path in std::env::split_paths(value).filter(|p| !p.as_os_str().is_empty()) {
+        if !path.exists() {
+            continue;
+        }
+        let next = read_file(&path, &Source::Flag(path.clone()))?;
+        merged = Some(match merged {
+            None => next,
+            Some(config) => config.merge(next).map_err(|err| Error::Config {
+                message: format!(
+                    "cannot merge the kubeconfig files of {source}: {}",
+                    kubeconfig_cause(&err)
+                ),
+                hint: "fix the files, or pass --kubeconfig PATH".to_owned(),
+            })?,
+        });
+    }
+    let config = merged.ok_or_else(|| Error::Config {
+        message: format!("none of the kubeconfig files in {source} exists"),
+        hint: "pass --kubeconfig PATH, or point KUBECONFIG at an existing file".to_owned(),
+    })?;
+    Ok((config, source))
+}
+
+/// The innermost reason a kubeconfig could not be read, once (kube repeats its source's text
+/// and prints paths with their quotes).
+fn kubeconfig_cause(err: &kube::config::KubeconfigError) -> String {
+    let mut innermost: &dyn std::error::Error = err;
+    while let Some(next) = innermost.source() {
+        innermost = next;
+    }
+    innermost.to_string()
+}
+
 /// A client for the cluster the flags name, with where it points.
-pub async fn connect(global: &GlobalArgs) -> Result<(kube::Client, Resolved, Source)> {
-    let (mut config, resolved, source) = match read_kubeconfig(global.kubeconfig.as_ref())? {
+pub(crate) async fn connect(options: &ClientOptions) -> Result<(kube::Client, Resolved, Source)> {
+    let (mut config, resolved, source) = match read_kubeconfig(options.kubeconfig.as_ref())? {
         Some((kubeconfig, source)) => {
             let resolved = resolve(
                 &kubeconfig,
                 &source,
-                global.context.as_deref(),
-                global.namespace.as_ref(),
+                options.context.as_deref(),
+                options.namespace.as_ref(),
             )?;
-            let options = KubeConfigOptions {
+            let chosen = KubeConfigOptions {
                 context: Some(resolved.context.clone()),
                 ..Default::default()
             };
-            let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+            let config = kube::Config::from_custom_kubeconfig(kubeconfig, &chosen)
                 .await
-                .with_context(|| {
-                    UserError::new(format!(
-                        "cannot use context \"{}\" of the kubeconfig {source}",
-                        resolved.context
-                    ))
+                .map_err(|err| Error::Config {
+                    message: format!(
+                        "cannot use context \"{}\" of the kubeconfig {source}: {}",
+                        resolved.context,
+                        kubeconfig_cause(&err)
+                    ),
+                    hint:
+                        "fix the context's cluster and user entries, or pick another with --context"
+                            .to_owned(),
                 })?;
             (config, resolved, source)
         }
-        None => {
-            let config = kube::Config::incluster()
-                .map_err(anyhow::Error::new)
-                .context(
-                    UserError::new("no kubeconfig found (~/.kube/config does not exist)")
-                        .hint("pass --kubeconfig PATH or set KUBECONFIG"),
-                )?;
-            let namespace = match &global.namespace {
-                Some(ns) => ns.clone(),
-                None => DnsLabel::new(&config.default_namespace).map_err(anyhow::Error::msg)?,
-            };
-            let resolved = Resolved {
-                context: "in-cluster".to_owned(),
-                server: config.cluster_url.to_string(),
-                namespace,
-            };
-            (config, resolved, Source::InCluster)
-        }
+        None => in_cluster(options)?,
     };
     config.connect_timeout = Some(CONNECT_TIMEOUT);
     // Lets audit logs and API server metrics tell casctl's requests apart.
@@ -178,6 +208,26 @@ pub async fn connect(global: &GlobalArgs) -> Result<(kube::Client, Resolved, Sou
     ));
     let client = kube::Client::try_from(config).context("building the Kubernetes client")?;
     Ok((client, resolved, source))
+}
+
+/// No kubeconfig: the pod's service account, when casctl runs inside the cluster.
+fn in_cluster(options: &ClientOptions) -> Result<(kube::Config, Resolved, Source)> {
+    let config = kube::Config::incluster().map_err(|_| Error::Config {
+        message: "no kubeconfig found (~/.kube/config does not exist) and not running in a cluster"
+            .to_owned(),
+        hint: "pass --kubeconfig PATH or set KUBECONFIG".to_owned(),
+    })?;
+    let namespace = match &options.namespace {
+        Some(ns) => ns.clone(),
+        None => DnsLabel::new(&config.default_namespace)
+            .unwrap_or_else(|_| DnsLabel::default_namespace()),
+    };
+    let resolved = Resolved {
+        context: "in-cluster".to_owned(),
+        server: config.cluster_url.to_string(),
+        namespace,
+    };
+    Ok((config, resolved, Source::InCluster))
 }
 
 #[cfg(test)]
@@ -244,13 +294,12 @@ users:
     #[test]
     fn an_unknown_context_lists_the_contexts() {
         let err = resolve(&kubeconfig(), &source(), Some("staging"), None).unwrap_err();
-        let (_, hint) = crate::error::classify(&err);
         assert!(
             err.to_string()
                 .contains("\"staging\" is not in the kubeconfig /tmp/kc")
         );
         assert_eq!(
-            hint,
+            err.hint().as_deref(),
             Some("pass --context NAME (contexts there: dev, prod)")
         );
     }

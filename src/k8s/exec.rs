@@ -8,37 +8,34 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use kube::api::{Api, AttachParams};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
-use crate::error::UserError;
+use super::{Cluster, Failure};
+use crate::error::Error;
 use crate::manifest::CONTAINER_NAME;
 
 /// What a finished command printed, and its exit code.
 #[derive(Debug, Clone)]
-pub struct Output {
-    pub stdout: String,
-    pub stderr: String,
-    pub exit_code: i32,
+pub(crate) struct Output {
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+    pub(crate) exit_code: i32,
 }
 
 impl Output {
     /// What the command printed, stdout then stderr, for an error message.
-    pub fn printed(&self) -> String {
-        [self.stdout.trim(), self.stderr.trim()]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n")
+    pub(crate) fn printed(&self) -> String {
+        crate::fmt::printed(&self.stdout, &self.stderr)
     }
 }
 
 /// Runs `command` in the cassandra container of `pod` and collects its output.
-pub async fn run(
-    pods: &Api<Pod>,
+pub(crate) async fn run(
+    cluster: &Cluster,
     pod: &str,
     command: &[&str],
     timeout: Duration,
 ) -> Result<Output> {
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let exit_code = run_into(pods, pod, command, timeout, &mut stdout, &mut stderr).await?;
+    let exit_code = run_into(cluster, pod, command, timeout, &mut stdout, &mut stderr).await?;
     Ok(Output {
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
@@ -48,8 +45,8 @@ pub async fn run(
 
 /// Runs `command` in the cassandra container of `pod`, copying its stdout and stderr as they
 /// arrive, and returns its exit code.
-pub async fn run_into<O, E>(
-    pods: &Api<Pod>,
+pub(crate) async fn run_into<O, E>(
+    cluster: &Cluster,
     pod: &str,
     command: &[&str],
     timeout: Duration,
@@ -61,19 +58,17 @@ where
     E: AsyncWrite + Unpin,
 {
     let shown = command.join(" ");
-    let params = AttachParams {
-        container: Some(CONTAINER_NAME.to_owned()),
-        stdin: false,
-        stdout: true,
-        stderr: true,
-        tty: false,
-        ..AttachParams::default()
-    };
+    let params = AttachParams::default()
+        .container(CONTAINER_NAME)
+        .stdin(false)
+        .stdout(true)
+        .stderr(true);
+    let pods: Api<Pod> = cluster.api();
     let work = async {
-        let mut process = pods
-            .exec(pod, command.iter().copied(), &params)
-            .await
-            .with_context(|| format!("starting `{shown}` in pod {pod}"))?;
+        let mut process = match pods.exec(pod, command.iter().copied(), &params).await {
+            Ok(process) => process,
+            Err(err) => return Err(start_failed(cluster, err, &shown, pod)),
+        };
         // Take the status first: the streams must be drained for it to arrive.
         let status = process.take_status();
         let (out, err) = (process.stdout(), process.stderr());
@@ -87,13 +82,26 @@ where
         };
         exit_code(status.as_ref()).with_context(|| format!("running `{shown}` in pod {pod}"))
     };
-    tokio::time::timeout(timeout, work).await.map_err(|_| {
-        UserError::timed_out(format!(
-            "`{shown}` in pod {pod} did not finish within {}",
-            humantime::format_duration(timeout)
-        ))
-        .hint("raise --timeout, or look at the pod with `casctl status`")
-    })?
+    tokio::time::timeout(timeout, work)
+        .await
+        .map_err(|_| Error::TimedOut {
+            what: format!("`{shown}` in pod {pod}"),
+            timeout,
+            detail: String::new(),
+            hint: "raise --timeout, or look at the pod with `casctl status`".to_owned(),
+        })?
+}
+
+/// A command that could not start: a missing permission is said as such (it will not pass by
+/// retrying), anything else names the command and the pod.
+fn start_failed(cluster: &Cluster, err: kube::Error, shown: &str, pod: &str) -> anyhow::Error {
+    match super::classify(&err) {
+        Failure::Forbidden | Failure::Unauthorized | Failure::Unreachable => {
+            cluster.fail(err, "create", "pods/exec")
+        }
+        Failure::Other => anyhow::Error::msg(super::describe(&err))
+            .context(format!("starting `{shown}` in pod {pod}")),
+    }
 }
 
 async fn copy<R, W>(from: Option<R>, to: &mut W) -> std::io::Result<()>
@@ -110,7 +118,7 @@ where
 
 /// The exit code in the status the API sends when the command ends: Success is 0; a failure
 /// carries the code in `details.causes[reason=ExitCode]`.
-pub fn exit_code(status: Option<&Status>) -> Result<i32> {
+pub(crate) fn exit_code(status: Option<&Status>) -> Result<i32> {
     let Some(status) = status else {
         anyhow::bail!("the connection closed before the command's exit status arrived");
     };

@@ -1,52 +1,56 @@
-//! Thin glue to the Kubernetes API: the client, apply, watches, exec, delete-and-wait.
+//! The only code that talks to the Kubernetes API: the client, reads, server-side apply, the
+//! scale patch, deletes, exec, the ring through exec, the lock, and the driver of the wait
+//! engine. It prints nothing: what the user sees goes out as typed progress and errors.
 
-pub mod client;
-pub mod exec;
-pub mod objects;
-pub mod ring;
-pub mod watch;
+pub(crate) mod apply;
+pub(crate) mod client;
+pub(crate) mod delete;
+pub(crate) mod exec;
+pub(crate) mod lock;
+pub(crate) mod objects;
+pub(crate) mod ring;
+pub(crate) mod wait;
 
-use anyhow::Result;
 use k8s_openapi::NamespaceResourceScope;
 use kube::Api;
 use serde::de::DeserializeOwned;
 
-use crate::cli::GlobalArgs;
-use crate::error::UserError;
+use crate::error::Error;
 use crate::values::DnsLabel;
-pub use client::{Resolved, Source};
+pub(crate) use client::{ClientOptions, Resolved, Source};
 
 /// The field manager of every write casctl makes.
-pub const FIELD_MANAGER: &str = "casctl";
+pub(crate) const FIELD_MANAGER: &str = "casctl";
 
 /// A connected client and what the flags resolved to: the one thing every online command
 /// receives.
 #[derive(Clone)]
-pub struct Cluster {
-    pub client: kube::Client,
-    pub resolved: Resolved,
-    pub source: Source,
-    pub name: DnsLabel,
+pub(crate) struct Cluster {
+    pub(crate) client: kube::Client,
+    pub(crate) resolved: Resolved,
+    pub(crate) source: Source,
+    /// The ring's name: the Service, the StatefulSet and the pod prefix.
+    pub(crate) name: DnsLabel,
 }
 
 impl Cluster {
     /// Builds the client. This does not contact the API server yet.
-    pub async fn connect(global: &GlobalArgs) -> Result<Self> {
-        let (client, resolved, source) = client::connect(global).await?;
+    pub(crate) async fn connect(options: &ClientOptions, name: DnsLabel) -> anyhow::Result<Self> {
+        let (client, resolved, source) = client::connect(options).await?;
         Ok(Cluster {
             client,
             resolved,
             source,
-            name: global.name.clone(),
+            name,
         })
     }
 
-    pub fn namespace(&self) -> &str {
+    pub(crate) fn namespace(&self) -> &str {
         self.resolved.namespace.as_str()
     }
 
     /// The API of a namespaced kind in the target namespace.
-    pub fn api<K>(&self) -> Api<K>
+    pub(crate) fn api<K>(&self) -> Api<K>
     where
         K: kube::Resource<Scope = NamespaceResourceScope>
             + Clone
@@ -58,46 +62,121 @@ impl Cluster {
     }
 
     /// Turns a client error into one the user can act on: unreachable server, missing
-    /// permission, rejected credentials. `verb` and `resource` say what was being done
-    /// (`"patch"`, `"statefulsets"`).
-    pub fn explain(&self, err: kube::Error, verb: &str, resource: &str) -> anyhow::Error {
-        let ns = self.namespace();
-        let ctx = &self.resolved.context;
-        let user_error = match &err {
-            kube::Error::Api(status) if status.is_forbidden() => UserError::new(format!(
-                "forbidden: cannot {verb} {resource} in namespace {ns}"
-            ))
-            .hint(format!(
-                "ask for RBAC permission to {verb} {resource} in namespace {ns} for the user of context \"{ctx}\""
-            )),
-            kube::Error::Api(status) if status.code == 401 => {
-                UserError::new("the API server rejected the credentials")
-                    .hint(format!("refresh the credentials of context \"{ctx}\" in {}", self.source))
-            }
-            kube::Error::Api(_) => UserError::new(format!("cannot {verb} {resource} in namespace {ns}")),
-            _ if is_connection_error(&err) => UserError::new(format!(
-                "cannot reach the API server at {} (context \"{ctx}\")",
-                self.resolved.server
-            ))
-            .hint(format!(
-                "check that the cluster is running and that the kubeconfig {} and --context point at it",
-                self.source
-            )),
-            _ => UserError::new(format!("cannot {verb} {resource} in namespace {ns}")),
+    /// permission, rejected credentials, or the API server's own message. `verb` and
+    /// `resource` say what was being done (`"patch"`, `"statefulsets"`). Never the client's
+    /// debug output.
+    pub(crate) fn fail(&self, err: kube::Error, verb: &str, resource: &str) -> anyhow::Error {
+        let namespace = self.namespace().to_owned();
+        let context = self.resolved.context.clone();
+        let error = match classify(&err) {
+            Failure::Forbidden => Error::Forbidden {
+                verb: verb.to_owned(),
+                resource: resource.to_owned(),
+                namespace,
+                context,
+            },
+            Failure::Unauthorized => Error::Credentials {
+                context,
+                kubeconfig: self.source.to_string(),
+            },
+            Failure::Unreachable => Error::Unreachable {
+                server: self.resolved.server.clone(),
+                context,
+                kubeconfig: self.source.to_string(),
+            },
+            Failure::Other => Error::Api {
+                action: format!("{verb} {resource} in namespace {namespace}"),
+                message: describe(&err),
+            },
         };
-        anyhow::Error::new(err).context(user_error)
+        error.into()
     }
 }
 
-/// Transport-level failures: the request never got an answer from the API server.
-fn is_connection_error(err: &kube::Error) -> bool {
-    matches!(
-        err,
-        kube::Error::HyperError(_) | kube::Error::Service(_) | kube::Error::RustlsTls(_)
-    )
+/// What kind of failure a client error is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    Forbidden,
+    Unauthorized,
+    /// The request never got an answer (the API server is down or unreachable).
+    Unreachable,
+    Other,
+}
+
+pub(crate) fn classify(err: &kube::Error) -> Failure {
+    use http::StatusCode;
+    use kube::client::UpgradeConnectionError::ProtocolSwitch;
+    match err {
+        kube::Error::Api(s) if s.is_forbidden() => Failure::Forbidden,
+        kube::Error::Api(s) if s.code == 401 => Failure::Unauthorized,
+        kube::Error::UpgradeConnection(ProtocolSwitch(StatusCode::FORBIDDEN)) => Failure::Forbidden,
+        kube::Error::UpgradeConnection(ProtocolSwitch(StatusCode::UNAUTHORIZED)) => {
+            Failure::Unauthorized
+        }
+        kube::Error::HyperError(_) | kube::Error::Service(_) | kube::Error::RustlsTls(_) => {
+            Failure::Unreachable
+        }
+        _ => Failure::Other,
+    }
+}
+
+/// A client error in one clean line: the API server's message, else the error's own text
+/// (kube's `Display` of an API error includes its `Debug` form, which users never see).
+pub(crate) fn describe(err: &kube::Error) -> String {
+    match err {
+        kube::Error::Api(status) if !status.message.is_empty() => status.message.clone(),
+        kube::Error::Api(status) => format!("{} ({})", status.reason, status.code),
+        other => {
+            let mut text = other.to_string();
+            let mut source = std::error::Error::source(other);
+            while let Some(cause) = source {
+                let line = cause.to_string();
+                if !text.contains(&line) {
+                    text.push_str(": ");
+                    text.push_str(&line);
+                }
+                source = cause.source();
+            }
+            text
+        }
+    }
 }
 
 /// Whether an error is the API's "not found".
-pub fn is_not_found(err: &kube::Error) -> bool {
+pub(crate) fn is_not_found(err: &kube::Error) -> bool {
     matches!(err, kube::Error::Api(status) if status.is_not_found())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_error(code: u16, reason: &str, message: &str) -> kube::Error {
+        kube::Error::Api(Box::new(
+            kube::core::Status::failure(message, reason).with_code(code),
+        ))
+    }
+
+    #[test]
+    fn api_errors_read_as_the_servers_message() {
+        let err = api_error(
+            403,
+            "Forbidden",
+            "pods is forbidden: User \"bob\" cannot list resource \"pods\"",
+        );
+        assert_eq!(classify(&err), Failure::Forbidden);
+        let text = describe(&err);
+        assert_eq!(
+            text,
+            "pods is forbidden: User \"bob\" cannot list resource \"pods\""
+        );
+        assert!(!text.contains("Status {") && !text.contains("Some("));
+    }
+
+    #[test]
+    fn an_empty_message_falls_back_to_reason_and_code() {
+        let err = api_error(422, "Invalid", "");
+        assert_eq!(describe(&err), "Invalid (422)");
+        assert_eq!(classify(&err), Failure::Other);
+    }
 }

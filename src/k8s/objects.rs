@@ -1,25 +1,27 @@
-//! Reading the objects casctl manages: by name, and by the selector labels (both the
-//! tutorial's `app=<name>` and the recommended `app.kubernetes.io/*`).
+//! Reading the objects casctl manages — by name, and by the selector labels (both the
+//! tutorial's `app=<name>` and the recommended `app.kubernetes.io/*`) — and the one write that
+//! is not an apply: the replicas, through the scale subresource.
 
 use std::collections::BTreeMap;
 
 use anyhow::Result;
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Pod, Service};
-use kube::api::ListParams;
+use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Pod, Service};
+use kube::ResourceExt;
+use kube::api::{Api, ListParams, Patch, PatchParams};
 
-use super::{Cluster, is_not_found};
-use crate::error::UserError;
+use super::{Cluster, FIELD_MANAGER, is_not_found};
+use crate::error::Error;
 use crate::manifest::{APP_LABEL, INSTANCE_LABEL, NAME_LABEL};
 
 /// Gets a namespaced object by name; `None` when it does not exist.
 macro_rules! getter {
     ($fn:ident, $kind:ty, $resource:literal) => {
-        pub async fn $fn(cluster: &Cluster) -> Result<Option<$kind>> {
+        pub(crate) async fn $fn(cluster: &Cluster) -> Result<Option<$kind>> {
             match cluster.api::<$kind>().get(cluster.name.as_str()).await {
                 Ok(object) => Ok(Some(object)),
                 Err(err) if is_not_found(&err) => Ok(None),
-                Err(err) => Err(cluster.explain(err, "get", $resource)),
+                Err(err) => Err(cluster.fail(err, "get", $resource)),
             }
         }
     };
@@ -27,23 +29,28 @@ macro_rules! getter {
 getter!(statefulset, StatefulSet, "statefulsets");
 getter!(service, Service, "services");
 
-/// The StatefulSet, which the commands that operate a ring cannot do without.
-pub async fn existing_statefulset(cluster: &Cluster) -> Result<StatefulSet> {
-    statefulset(cluster).await?.ok_or_else(|| {
-        UserError::new(format!(
-            "no StatefulSet {} in namespace {}",
-            cluster.name,
-            cluster.namespace()
-        ))
-        .hint("create the ring with `casctl up`, or pass the right -n/--name")
-        .into()
-    })
+/// The StatefulSet, which the commands that operate a ring cannot do without. When it is
+/// missing, says whether the namespace is missing too.
+pub(crate) async fn existing_statefulset(cluster: &Cluster) -> Result<StatefulSet> {
+    if let Some(sts) = statefulset(cluster).await? {
+        return Ok(sts);
+    }
+    let namespace = cluster.namespace().to_owned();
+    let namespaces = Api::<Namespace>::all(cluster.client.clone());
+    if let Ok(None) = namespaces.get_opt(&namespace).await {
+        return Err(Error::NamespaceNotFound { namespace }.into());
+    }
+    Err(Error::NoRing {
+        name: cluster.name.to_string(),
+        namespace,
+    }
+    .into())
 }
 
 /// The label selectors that find casctl's pods and claims, and the tutorial's own: the
 /// StatefulSet's selector when it exists, else each label style on its own (objects made
 /// straight from the tutorial carry only one of them).
-pub fn selectors(cluster: &Cluster, sts: Option<&StatefulSet>) -> Vec<String> {
+pub(crate) fn selectors(cluster: &Cluster, sts: Option<&StatefulSet>) -> Vec<String> {
     if let Some(labels) = sts
         .and_then(|s| s.spec.as_ref())
         .and_then(|s| s.selector.match_labels.as_ref())
@@ -62,7 +69,7 @@ pub fn selectors(cluster: &Cluster, sts: Option<&StatefulSet>) -> Vec<String> {
     selectors
 }
 
-pub fn selector_string(labels: &BTreeMap<String, String>) -> String {
+pub(crate) fn selector_string(labels: &BTreeMap<String, String>) -> String {
     labels
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
@@ -71,17 +78,16 @@ pub fn selector_string(labels: &BTreeMap<String, String>) -> String {
 }
 
 /// The pods of the ring: matched by a selector and named `<name>-<ordinal>`, sorted by ordinal.
-pub async fn pods(cluster: &Cluster, selectors: &[String]) -> Result<Vec<Pod>> {
+pub(crate) async fn pods(cluster: &Cluster, selectors: &[String]) -> Result<Vec<Pod>> {
     let mut found = BTreeMap::new();
     for selector in selectors {
         let list = cluster
             .api::<Pod>()
             .list(&ListParams::default().labels(selector))
             .await
-            .map_err(|e| cluster.explain(e, "list", "pods"))?;
+            .map_err(|e| cluster.fail(e, "list", "pods"))?;
         for pod in list.items {
-            let name = pod.metadata.name.clone().unwrap_or_default();
-            if let Some(ordinal) = crate::rollout::ordinal(cluster.name.as_str(), &name) {
+            if let Some(ordinal) = crate::rollout::ordinal(cluster.name.as_str(), &pod.name_any()) {
                 found.insert(ordinal, pod);
             }
         }
@@ -91,16 +97,19 @@ pub async fn pods(cluster: &Cluster, selectors: &[String]) -> Result<Vec<Pod>> {
 
 /// The data claims of the ring: matched by a selector and named `<template>-<name>-<ordinal>`,
 /// so that another application's claims carrying a shared label are never picked up.
-pub async fn claims(cluster: &Cluster, selectors: &[String]) -> Result<Vec<PersistentVolumeClaim>> {
+pub(crate) async fn claims(
+    cluster: &Cluster,
+    selectors: &[String],
+) -> Result<Vec<PersistentVolumeClaim>> {
     let mut found = BTreeMap::new();
     for selector in selectors {
         let list = cluster
             .api::<PersistentVolumeClaim>()
             .list(&ListParams::default().labels(selector))
             .await
-            .map_err(|e| cluster.explain(e, "list", "persistentvolumeclaims"))?;
+            .map_err(|e| cluster.fail(e, "list", "persistentvolumeclaims"))?;
         for claim in list.items {
-            let name = claim.metadata.name.clone().unwrap_or_default();
+            let name = claim.name_any();
             if is_claim_of(cluster.name.as_str(), &name) {
                 found.insert(name, claim);
             }
@@ -109,13 +118,33 @@ pub async fn claims(cluster: &Cluster, selectors: &[String]) -> Result<Vec<Persi
     Ok(found.into_values().collect())
 }
 
+/// Sets `spec.replicas` of a StatefulSet through the scale subresource (field manager
+/// `casctl`), which leaves the ownership of every other field as `up` applied it.
+pub(crate) async fn set_replicas(
+    cluster: &Cluster,
+    statefulset: &str,
+    replicas: u32,
+) -> Result<()> {
+    let patch = serde_json::json!({"spec": {"replicas": replicas}});
+    cluster
+        .api::<StatefulSet>()
+        .patch_scale(
+            statefulset,
+            &PatchParams::apply(FIELD_MANAGER),
+            &Patch::Merge(&patch),
+        )
+        .await
+        .map_err(|e| cluster.fail(e, "patch", "statefulsets/scale"))?;
+    Ok(())
+}
+
 /// `cassandra-data-cassandra-2` is a claim of `cassandra` (template `cassandra-data`).
-pub fn is_claim_of(name: &str, claim: &str) -> bool {
+pub(crate) fn is_claim_of(name: &str, claim: &str) -> bool {
     claim_ordinal(name, claim).is_some()
 }
 
 /// The ordinal of the pod a claim of `name` belongs to (`cassandra-data-cassandra-2` → 2).
-pub fn claim_ordinal(name: &str, claim: &str) -> Option<u32> {
+pub(crate) fn claim_ordinal(name: &str, claim: &str) -> Option<u32> {
     let (rest, ordinal) = claim.rsplit_once('-')?;
     let numeric = !ordinal.is_empty() && ordinal.bytes().all(|b| b.is_ascii_digit());
     let templated = rest
@@ -124,16 +153,6 @@ pub fn claim_ordinal(name: &str, claim: &str) -> Option<u32> {
     (numeric && templated)
         .then(|| ordinal.parse().ok())
         .flatten()
-}
-
-/// Recent events of the namespace, for the diagnosis.
-pub async fn events(cluster: &Cluster) -> Result<Vec<Event>> {
-    let list = cluster
-        .api::<Event>()
-        .list(&ListParams::default())
-        .await
-        .map_err(|e| cluster.explain(e, "list", "events"))?;
-    Ok(list.items)
 }
 
 #[cfg(test)]

@@ -10,24 +10,24 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
+use super::Settings;
 use super::{CONTAINER_NAME, DATA_CLAIM, MANAGED_BY_LABEL, selector_labels};
-use crate::cli::Settings;
-use crate::error::UserError;
+use crate::error::Error;
 use crate::values::{DnsLabel, DnsSubdomain, parse_heap_size, parse_quantity};
 
 /// Where the objects go and how many nodes the ring has.
 #[derive(Debug, Clone)]
-pub struct Target {
-    pub name: DnsLabel,
-    pub namespace: DnsLabel,
+pub(crate) struct Target {
+    pub(crate) name: DnsLabel,
+    pub(crate) namespace: DnsLabel,
     /// `None` keeps the template's replicas.
-    pub replicas: Option<u32>,
-    pub cluster_domain: DnsSubdomain,
+    pub(crate) replicas: Option<u32>,
+    pub(crate) cluster_domain: DnsSubdomain,
 }
 
 impl Target {
     /// The DNS name of pod 0, the seed every other node joins through.
-    pub fn seed(&self) -> String {
+    pub(crate) fn seed(&self) -> String {
         format!(
             "{name}-0.{name}.{ns}.svc.{domain}",
             name = self.name,
@@ -48,14 +48,14 @@ fn set_metadata(meta: &mut ObjectMeta, target: &Target, namespaced: bool) {
     labels.insert(MANAGED_BY_LABEL.to_owned(), "casctl".to_owned());
 }
 
-pub fn service(mut service: Service, target: &Target) -> Service {
+pub(crate) fn service(mut service: Service, target: &Target) -> Service {
     set_metadata(&mut service.metadata, target, true);
     service.spec.get_or_insert_with(Default::default).selector =
         Some(selector_labels(&target.name));
     service
 }
 
-pub fn storage_class(
+pub(crate) fn storage_class(
     mut class: StorageClass,
     _target: &Target,
     settings: &Settings,
@@ -68,7 +68,7 @@ pub fn storage_class(
     class
 }
 
-pub fn statefulset(
+pub(crate) fn statefulset(
     mut sts: StatefulSet,
     target: &Target,
     settings: &Settings,
@@ -128,9 +128,11 @@ pub fn statefulset(
 
 fn missing(field: &'static str) -> impl Fn() -> anyhow::Error {
     move || {
-        UserError::usage(format!("the StatefulSet template has no {field}"))
-            .hint("start from the built-in template: `casctl render` prints it")
-            .into()
+        Error::usage(
+            format!("the StatefulSet template has no {field}"),
+            Some("start from the built-in template: `casctl render` prints it".to_owned()),
+        )
+        .into()
     }
 }
 
@@ -215,7 +217,7 @@ fn set_env(env: &mut Vec<EnvVar>, name: &str, value: String) {
 
 /// Rejects settings that Cassandra would fail on at start: a young generation as large as the
 /// heap, or a heap larger than the container's memory limit (the kernel would kill the JVM).
-pub fn check_consistency(sts: &StatefulSet) -> Result<()> {
+pub(crate) fn check_consistency(sts: &StatefulSet) -> Result<()> {
     let Some(container) = sts
         .spec
         .as_ref()
@@ -237,12 +239,17 @@ pub fn check_consistency(sts: &StatefulSet) -> Result<()> {
     if let (Some(max), Some(new)) = (&heap_max, &heap_new)
         && new.bytes() >= max.bytes()
     {
-        return Err(UserError::usage(format!(
-            "HEAP_NEWSIZE {} is not smaller than MAX_HEAP_SIZE {}",
-            new.as_str(),
-            max.as_str()
-        ))
-        .hint("the young generation is a part of the heap: lower --heap-new or raise --heap-max")
+        return Err(Error::usage(
+            format!(
+                "HEAP_NEWSIZE {} is not smaller than MAX_HEAP_SIZE {}",
+                new.as_str(),
+                max.as_str()
+            ),
+            Some(
+                "the young generation is a part of the heap: lower --heap-new or raise --heap-max"
+                    .to_owned(),
+            ),
+        )
         .into());
     }
     let memory_limit = container
@@ -254,12 +261,17 @@ pub fn check_consistency(sts: &StatefulSet) -> Result<()> {
     if let (Some(max), Some(limit)) = (&heap_max, &memory_limit)
         && max.bytes() as f64 >= limit.value()
     {
-        return Err(UserError::usage(format!(
-            "MAX_HEAP_SIZE {} does not fit in the memory limit {}",
-            max.as_str(),
-            limit
-        ))
-        .hint("the JVM needs memory beyond its heap: raise --memory or lower --heap-max")
+        return Err(Error::usage(
+            format!(
+                "MAX_HEAP_SIZE {} does not fit in the memory limit {}",
+                max.as_str(),
+                limit
+            ),
+            Some(
+                "the JVM needs memory beyond its heap: raise --memory or lower --heap-max"
+                    .to_owned(),
+            ),
+        )
         .into());
     }
     Ok(())

@@ -10,11 +10,11 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::UserError;
+use crate::error::Error;
 
-pub const SERVICE_FILE: &str = "service.yaml";
-pub const STATEFULSET_FILE: &str = "statefulset.yaml";
-pub const STORAGECLASS_FILE: &str = "storageclass.yaml";
+pub(crate) const SERVICE_FILE: &str = "service.yaml";
+pub(crate) const STATEFULSET_FILE: &str = "statefulset.yaml";
+pub(crate) const STORAGECLASS_FILE: &str = "storageclass.yaml";
 
 const BUILTIN_SERVICE: &str = include_str!("../../templates/service.yaml");
 const BUILTIN_STATEFULSET: &str = include_str!("../../templates/statefulset.yaml");
@@ -22,15 +22,15 @@ const BUILTIN_STORAGECLASS: &str = include_str!("../../templates/storageclass.ya
 
 /// The three base objects the overlay starts from.
 #[derive(Debug, Clone)]
-pub struct Templates {
-    pub service: Service,
-    pub statefulset: StatefulSet,
-    pub storage_class: StorageClass,
+pub(crate) struct Templates {
+    pub(crate) service: Service,
+    pub(crate) statefulset: StatefulSet,
+    pub(crate) storage_class: StorageClass,
 }
 
 impl Templates {
     /// The tutorial's manifests, embedded in the binary.
-    pub fn builtin() -> Result<Self> {
+    pub(crate) fn builtin() -> Result<Self> {
         Ok(Templates {
             service: parse(BUILTIN_SERVICE, SERVICE_FILE)?,
             statefulset: parse(BUILTIN_STATEFULSET, STATEFULSET_FILE)?,
@@ -40,15 +40,15 @@ impl Templates {
 
     /// The user's own `service.yaml` and `statefulset.yaml` (and, if present,
     /// `storageclass.yaml`) from `dir`.
-    pub fn from_dir(dir: &Path) -> Result<Self> {
+    pub(crate) fn from_dir(dir: &Path) -> Result<Self> {
         let read = |file: &str| -> Result<String> {
             let path = dir.join(file);
             std::fs::read_to_string(&path)
                 .with_context(|| format!("reading {}", path.display()))
-                .context(
-                    UserError::usage(format!("cannot use the templates in {}", dir.display()))
-                        .hint("--templates DIR needs service.yaml and statefulset.yaml"),
-                )
+                .context(Error::usage(
+                    format!("cannot use the templates in {}", dir.display()),
+                    Some("--templates DIR needs service.yaml and statefulset.yaml".to_owned()),
+                ))
         };
         let storage_class = match dir.join(STORAGECLASS_FILE).exists() {
             true => parse(&read(STORAGECLASS_FILE)?, STORAGECLASS_FILE)?,
@@ -63,10 +63,14 @@ impl Templates {
 }
 
 /// Parses one template into its typed object and rejects any field the type does not have.
-pub fn parse<T: DeserializeOwned + Serialize>(text: &str, file: &str) -> Result<T> {
+pub(crate) fn parse<T: DeserializeOwned + Serialize>(text: &str, file: &str) -> Result<T> {
     let bad_template = || {
-        UserError::usage(format!("template {file} is not a valid object"))
-            .hint("fix the template; `casctl render` shows what the built-in ones produce")
+        Error::usage(
+            format!("template {file} is not a valid object"),
+            Some(
+                "fix the template; `casctl render` shows what the built-in ones produce".to_owned(),
+            ),
+        )
     };
     let typed: T = serde_saphyr::from_str(text)
         .map_err(|e| anyhow::anyhow!("{e}"))

@@ -3,76 +3,83 @@
 //! Whether to draw colors and progress bars is decided once, here, and passed in; tests and
 //! pipes get plain lines.
 
-pub mod progress;
-pub mod table;
+pub(crate) mod progress;
+pub(crate) mod table;
 
 use std::io::{IsTerminal, Write};
 
 use console::Style;
 
-use crate::cli::{ColorChoice, GlobalArgs};
+/// When to color the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Color {
+    /// On a terminal, unless NO_COLOR or TERM=dumb say otherwise.
+    Auto,
+    Always,
+    Never,
+}
+
+/// What the global flags say about the output.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Options {
+    pub(crate) color: Color,
+    pub(crate) quiet: bool,
+    pub(crate) verbose: u8,
+}
 
 /// How to talk to the user, decided once from the flags and the terminal.
 #[derive(Debug, Clone)]
-pub struct Ui {
-    color: bool,
+pub(crate) struct Ui {
     quiet: bool,
     verbose: u8,
     interactive: bool,
 }
 
 impl Ui {
-    pub fn from_args(args: &GlobalArgs) -> Self {
+    pub(crate) fn new(options: Options) -> Self {
         let stderr_tty = std::io::stderr().is_terminal();
-        let color = match args.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => stderr_tty && colors_wanted(),
+        let color = match options.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => stderr_tty && colors_wanted(),
         };
         console::set_colors_enabled(color);
         console::set_colors_enabled_stderr(color);
         Ui {
-            color,
-            quiet: args.quiet,
-            verbose: args.verbose,
+            quiet: options.quiet,
+            verbose: options.verbose,
             // Bars redraw in place: only on a terminal a person watches, never in CI logs.
-            interactive: stderr_tty && std::env::var_os("CI").is_none() && !args.quiet,
-        }
-    }
-
-    /// A Ui for tests and pipes: no colors, no bars.
-    pub fn plain() -> Self {
-        Ui {
-            color: false,
-            quiet: false,
-            verbose: 0,
-            interactive: false,
+            interactive: stderr_tty && std::env::var_os("CI").is_none() && !options.quiet,
         }
     }
 
     /// Whether live progress bars may be drawn on stderr.
-    pub fn interactive(&self) -> bool {
+    pub(crate) fn interactive(&self) -> bool {
         self.interactive
     }
 
-    pub fn quiet(&self) -> bool {
+    pub(crate) fn quiet(&self) -> bool {
         self.quiet
     }
 
+    pub(crate) fn verbose(&self) -> u8 {
+        self.verbose
+    }
+
     /// Whether a question can be asked and answered (stdin and stderr are terminals).
-    pub fn can_prompt(&self) -> bool {
+    pub(crate) fn can_prompt(&self) -> bool {
         std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
     }
 
     /// A progress message (stderr), hidden by `--quiet`.
-    pub fn info(&self, message: impl AsRef<str>) {
+    pub(crate) fn info(&self, message: impl AsRef<str>) {
         if !self.quiet {
             eprintln!("{}", message.as_ref());
         }
     }
 
     /// A step that succeeded (stderr), hidden by `--quiet`.
-    pub fn success(&self, message: impl AsRef<str>) {
+    pub(crate) fn success(&self, message: impl AsRef<str>) {
         if !self.quiet {
             eprintln!(
                 "{} {}",
@@ -83,7 +90,7 @@ impl Ui {
     }
 
     /// Something the user should know even with `--quiet` (stderr).
-    pub fn warn(&self, message: impl AsRef<str>) {
+    pub(crate) fn warn(&self, message: impl AsRef<str>) {
         eprintln!(
             "{} {}",
             Style::new().yellow().bold().apply_to("warning:"),
@@ -92,14 +99,14 @@ impl Ui {
     }
 
     /// Details shown with `-v`.
-    pub fn detail(&self, message: impl AsRef<str>) {
+    pub(crate) fn detail(&self, message: impl AsRef<str>) {
         if self.verbose > 0 {
             eprintln!("{}", Style::new().dim().apply_to(message.as_ref()));
         }
     }
 
     /// Asks a yes/no question on the terminal; anything but y/yes is no.
-    pub fn confirm(&self, question: &str) -> std::io::Result<bool> {
+    pub(crate) fn confirm(&self, question: &str) -> std::io::Result<bool> {
         eprint!("{question} [y/N] ");
         std::io::stderr().flush()?;
         let mut answer = String::new();
@@ -108,10 +115,6 @@ impl Ui {
             answer.trim().to_ascii_lowercase().as_str(),
             "y" | "yes"
         ))
-    }
-
-    pub fn colored(&self) -> bool {
-        self.color
     }
 }
 
@@ -122,7 +125,7 @@ fn colors_wanted() -> bool {
 }
 
 /// Prints an error the way every command reports one: `error:`, the cause chain, the hint.
-pub fn print_error(message: &str, causes: &[String], hint: Option<&str>) {
+pub(crate) fn print_error(message: &str, causes: &[String], hint: Option<&str>) {
     let red = Style::new().red().bold().for_stderr();
     eprintln!("{} {message}", red.apply_to("error:"));
     for cause in causes {
@@ -137,7 +140,7 @@ pub fn print_error(message: &str, causes: &[String], hint: Option<&str>) {
 }
 
 /// Writes data to stdout; a closed pipe comes back as an error that `report` keeps quiet.
-pub fn write_stdout(data: impl AsRef<[u8]>) -> anyhow::Result<()> {
+pub(crate) fn write_stdout(data: impl AsRef<[u8]>) -> anyhow::Result<()> {
     use anyhow::Context;
     let mut out = std::io::stdout().lock();
     out.write_all(data.as_ref())

@@ -1,4 +1,5 @@
 //! Live progress on stderr: indicatif bars on a terminal, one plain line per change elsewhere.
+//! It renders what the wait engine reports ([`Progress`]); it decides nothing.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -6,95 +7,134 @@ use std::time::{Duration, Instant};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Ui;
+use crate::fmt::seconds;
 use crate::rollout::PodStage;
+use crate::wait::{Progress, Sink};
 
-/// The rollout as the user watches it: a line per pod and an overall count.
-pub struct RolloutView {
+/// A wait as the user watches it: a line per pod, an overall count, streaming progress,
+/// notes.
+pub(crate) struct View {
     mode: Mode,
     started: Instant,
     quiet: bool,
-    /// The last stage shown per pod, so only changes are reported.
-    shown: BTreeMap<String, PodStage>,
+    verbose: u8,
 }
 
 enum Mode {
     Bars {
         multi: MultiProgress,
-        overall: ProgressBar,
+        overall: Option<ProgressBar>,
+        streaming: Option<ProgressBar>,
         pods: BTreeMap<String, ProgressBar>,
     },
-    Plain,
+    Plain {
+        /// The last streaming figure shown, so that plain lines come at most every 10 %.
+        streamed: Option<u64>,
+    },
 }
 
-impl RolloutView {
-    pub fn new(ui: &Ui, total: u32) -> Self {
+impl View {
+    pub(crate) fn new(ui: &Ui) -> Self {
         let mode = if ui.interactive() {
-            let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-            let overall = multi.add(ProgressBar::new(u64::from(total)));
-            overall.set_style(
-                ProgressStyle::with_template("{bar:30.green/dim} {pos}/{len} Ready   {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            overall.enable_steady_tick(Duration::from_millis(200));
             Mode::Bars {
-                multi,
-                overall,
+                multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+                overall: None,
+                streaming: None,
                 pods: BTreeMap::new(),
             }
         } else {
-            Mode::Plain
+            Mode::Plain { streamed: None }
         };
-        RolloutView {
+        View {
             mode,
             started: Instant::now(),
             quiet: ui.quiet(),
-            shown: BTreeMap::new(),
+            verbose: ui.verbose(),
         }
     }
 
-    /// Shows a pod's stage; `detail` says more (the node, the age).
-    pub fn pod(&mut self, name: &str, stage: PodStage, detail: &str) {
-        let changed = self.shown.insert(name.to_owned(), stage) != Some(stage);
+    fn pod(&mut self, name: &str, stage: PodStage, detail: &str) {
+        let line = format!("{}{}", stage_path(stage), suffix(detail));
         let elapsed = self.elapsed();
         match &mut self.mode {
             Mode::Bars {
                 multi,
-                overall,
                 pods,
+                overall,
+                ..
             } => {
                 let bar = pods.entry(name.to_owned()).or_insert_with(|| {
-                    let bar = multi.insert_before(overall, ProgressBar::new_spinner());
-                    bar.set_style(
-                        ProgressStyle::with_template("{spinner:.cyan} {prefix:<16} {msg}")
-                            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-                    );
+                    let bar = match overall {
+                        Some(overall) => multi.insert_before(overall, ProgressBar::new_spinner()),
+                        None => multi.add(ProgressBar::new_spinner()),
+                    };
+                    bar.set_style(style("{spinner:.cyan} {prefix:<16} {wide_msg}"));
                     bar.set_prefix(name.to_owned());
                     bar.enable_steady_tick(Duration::from_millis(120));
                     bar
                 });
-                bar.set_message(format!("{}{}", stage_path(stage), suffix(detail)));
-                if matches!(stage, PodStage::Ready) && changed {
-                    bar.finish_with_message(format!("{}{}", stage_path(stage), suffix(detail)));
+                if stage == PodStage::Ready {
+                    bar.finish_with_message(line);
+                } else {
+                    bar.set_message(line);
                 }
             }
-            Mode::Plain if changed && !self.quiet => {
+            Mode::Plain { .. } if !self.quiet => {
                 eprintln!("[{elapsed:>5}] {name:<16} {stage}{}", suffix(detail));
             }
-            Mode::Plain => {}
+            Mode::Plain { .. } => {}
         }
     }
 
-    /// Shows how many pods are Ready and what is still awaited.
-    pub fn overall(&mut self, ready: u32, total: u32, waiting_for: &str) {
-        if let Mode::Bars { overall, .. } = &self.mode {
-            overall.set_length(u64::from(total));
-            overall.set_position(u64::from(ready));
-            overall.set_message(waiting_for.to_owned());
+    fn overall(&mut self, ready: u32, total: u32, waiting_for: &str) {
+        if let Mode::Bars { multi, overall, .. } = &mut self.mode {
+            let bar = overall.get_or_insert_with(|| {
+                let bar = multi.add(ProgressBar::new(u64::from(total)));
+                bar.set_style(style("{bar:30.green/dim} {pos}/{len} Ready   {wide_msg}"));
+                bar.enable_steady_tick(Duration::from_millis(200));
+                bar
+            });
+            bar.set_length(u64::from(total));
+            bar.set_position(u64::from(ready));
+            bar.set_message(waiting_for.to_owned());
         }
     }
 
-    /// A line above the bars (or a plain line): a diagnosis, a ring check.
-    pub fn note(&self, message: &str) {
+    fn streaming(&mut self, pod: &str, done: u64, total: u64) {
+        let elapsed = self.elapsed();
+        match &mut self.mode {
+            Mode::Bars {
+                multi, streaming, ..
+            } => {
+                let bar = streaming.get_or_insert_with(|| {
+                    let bar = multi.add(ProgressBar::new(total));
+                    bar.set_style(style(
+                        "{bar:30.cyan/dim} {bytes}/{total_bytes} streamed   {wide_msg}",
+                    ));
+                    bar
+                });
+                bar.set_length(total);
+                bar.set_position(done);
+                bar.set_message(pod.to_owned());
+            }
+            Mode::Plain { streamed } if !self.quiet => {
+                let step = (total / 10).max(1);
+                if streamed.is_none_or(|last| done >= last + step || done == total) {
+                    *streamed = Some(done);
+                    eprintln!(
+                        "[{elapsed:>5}] {pod:<16} streamed {} of {} bytes ({}%)",
+                        done,
+                        total,
+                        done * 100 / total.max(1)
+                    );
+                }
+            }
+            Mode::Plain { .. } => {}
+        }
+    }
+
+    /// A line above the bars (or a plain line): a diagnosis, a ring answer.
+    fn note(&self, message: &str) {
         if self.quiet {
             return;
         }
@@ -103,30 +143,63 @@ impl RolloutView {
             Mode::Bars { multi, .. } => {
                 let _ = multi.println(line);
             }
-            Mode::Plain => eprintln!("{line}"),
+            Mode::Plain { .. } => eprintln!("{line}"),
         }
     }
 
-    /// Stops the bars: each pod's line stays as it ended, the overall bar goes (the command
+    fn elapsed(&self) -> String {
+        seconds(self.started.elapsed())
+    }
+}
+
+impl Sink for View {
+    fn show(&mut self, progress: Progress) {
+        match progress {
+            Progress::Pod {
+                name,
+                stage,
+                detail,
+            } => self.pod(&name, stage, &detail),
+            Progress::Overall {
+                ready,
+                total,
+                waiting_for,
+            } => self.overall(ready, total, &waiting_for),
+            Progress::Streaming { pod, done, total } => self.streaming(&pod, done, total),
+            Progress::Note(note) => self.note(&note),
+            Progress::Detail(detail) if self.verbose > 0 => self.note(&detail),
+            Progress::Detail(_) => {}
+        }
+    }
+
+    /// Each pod's line stays as it ended; the overall and streaming bars go (the command
     /// prints the summary).
-    pub fn finish(&self) {
-        if let Mode::Bars { overall, pods, .. } = &self.mode {
-            overall.finish_and_clear();
+    fn finish(&mut self) {
+        if let Mode::Bars {
+            overall,
+            streaming,
+            pods,
+            ..
+        } = &mut self.mode
+        {
+            for bar in overall.take().into_iter().chain(streaming.take()) {
+                bar.finish_and_clear();
+            }
             for bar in pods.values().filter(|b| !b.is_finished()) {
                 bar.abandon();
             }
         }
     }
-
-    fn elapsed(&self) -> String {
-        format!("{}s", self.started.elapsed().as_secs())
-    }
 }
 
-impl Drop for RolloutView {
+impl Drop for View {
     fn drop(&mut self) {
         self.finish();
     }
+}
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
 }
 
 /// `Pending → scheduled → Running → Ready`, up to the stage reached.
@@ -153,48 +226,6 @@ fn suffix(detail: &str) -> String {
         String::new()
     } else {
         format!("   {detail}")
-    }
-}
-
-/// A spinner with elapsed time for one long step (a decommission), or plain start/end lines.
-pub struct Step {
-    bar: Option<ProgressBar>,
-    started: Instant,
-}
-
-impl Step {
-    pub fn start(ui: &Ui, message: &str) -> Self {
-        let bar = ui.interactive().then(|| {
-            let bar = ProgressBar::new_spinner();
-            bar.set_style(
-                ProgressStyle::with_template("{spinner:.cyan} {msg} ({elapsed})")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
-            bar.set_message(message.to_owned());
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
-        if bar.is_none() {
-            ui.info(format!("{message}…"));
-        }
-        Step {
-            bar,
-            started: Instant::now(),
-        }
-    }
-
-    pub fn set_message(&self, message: &str) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(message.to_owned());
-        }
-    }
-
-    /// Ends the step; returns how long it took.
-    pub fn finish(self) -> Duration {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-        self.started.elapsed()
     }
 }
 

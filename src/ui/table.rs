@@ -3,7 +3,7 @@
 use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
 
 /// A table with the given headers, ready for rows.
-pub fn new(headers: &[&str]) -> Table {
+pub(crate) fn new(headers: &[&str]) -> Table {
     let mut table = Table::new();
     table
         .load_style(presets::NOTHING)
@@ -17,7 +17,7 @@ pub fn new(headers: &[&str]) -> Table {
 }
 
 /// Renders the table with the trailing gutter of each line removed.
-pub fn render(table: &Table) -> String {
+pub(crate) fn render(table: &Table) -> String {
     let mut out = String::new();
     for line in table.lines() {
         out.push_str(line.trim_end());

@@ -1,0 +1,270 @@
+//! The driver of the wait engine ([`crate::wait`]): one `select!` over the watch streams, the
+//! observations the engine asks for (each a task whose answer is one more input), the
+//! deadline and the signals. It makes the I/O; the engine decides.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use futures::future::BoxFuture;
+use futures::stream::{BoxStream, FuturesUnordered, SelectAll};
+use futures::{FutureExt, StreamExt};
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Pod};
+use kube::Resource;
+use kube::runtime::{WatchStreamExt, watcher};
+
+use super::{Cluster, Failure, exec, ring};
+use crate::interrupt::Interrupt;
+use crate::wait::{ActionEnd, Effect, Input, Progress, Sink, Verdict, Wait, Watches};
+
+/// The command a wait runs alongside (e.g. `nodetool decommission` in the leaving pod).
+#[derive(Debug, Clone)]
+pub(crate) struct Action {
+    pub(crate) pod: String,
+    pub(crate) command: Vec<String>,
+    /// How long the command may run.
+    pub(crate) timeout: Duration,
+}
+
+/// Runs a wait to its verdict: `Ok` when its goal is reached, else the engine's error (timed
+/// out, interrupted, changed under it, ghost nodes…) or a failure no retry cures (a missing
+/// permission).
+pub(crate) async fn run(
+    cluster: &Cluster,
+    mut wait: Wait,
+    selectors: &[String],
+    action: Option<Action>,
+    interrupt: &mut Interrupt,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let mut updates = watch_all(cluster, &wait.watches(), selectors);
+    let mut asked: FuturesUnordered<BoxFuture<'static, Result<Input>>> = FuturesUnordered::new();
+    let mut connection = Connection::default();
+    loop {
+        let now = Instant::now();
+        for effect in wait.effects(now) {
+            asked.push(perform(cluster.clone(), effect, action.clone()));
+        }
+        let verdict = wait.verdict(now);
+        show(&mut wait, sink);
+        match verdict {
+            Verdict::Done => {
+                sink.finish();
+                return Ok(());
+            }
+            Verdict::Failed(error) => {
+                sink.finish();
+                return Err(error.into());
+            }
+            Verdict::Waiting | Verdict::Stalled => {}
+        }
+        let wake = tokio::time::Instant::from_std(wait.next_wakeup(now));
+        tokio::select! {
+            () = interrupt.signalled() => wait.observe(Input::Interrupt, Instant::now()),
+            update = updates.next() => match update {
+                Some(Ok(input)) => {
+                    connection.restored(sink);
+                    wait.observe(input, Instant::now());
+                }
+                Some(Err(err)) => {
+                    if let Some(fatal) = connection.failed(cluster, err, sink) {
+                        sink.finish();
+                        return Err(fatal);
+                    }
+                }
+                None => anyhow::bail!("the watches of the API server ended"),
+            },
+            Some(answer) = asked.next(), if !asked.is_empty() => match answer {
+                Ok(input) => wait.observe(input, Instant::now()),
+                Err(fatal) => {
+                    sink.finish();
+                    return Err(fatal);
+                }
+            },
+            () = tokio::time::sleep_until(wake) => {}
+        }
+    }
+}
+
+fn show(wait: &mut Wait, sink: &mut dyn Sink) {
+    for progress in wait.take_progress() {
+        sink.show(progress);
+    }
+}
+
+/// Whether the API server answers, to say so once when it stops and once when it is back.
+#[derive(Default)]
+struct Connection {
+    lost: bool,
+}
+
+impl Connection {
+    /// A watch failed: fatal when no retry can cure it (a missing permission), else said once
+    /// while the watches retry with back-off.
+    fn failed(
+        &mut self,
+        cluster: &Cluster,
+        err: watcher::Error,
+        sink: &mut dyn Sink,
+    ) -> Option<anyhow::Error> {
+        let source = match err {
+            watcher::Error::InitialListFailed(e)
+            | watcher::Error::WatchStartFailed(e)
+            | watcher::Error::WatchFailed(e) => e,
+            watcher::Error::WatchError(_) | watcher::Error::NoResourceVersion => return None,
+        };
+        if matches!(
+            super::classify(&source),
+            Failure::Forbidden | Failure::Unauthorized
+        ) {
+            return Some(cluster.fail(source, "watch", "statefulsets, pods, claims and events"));
+        }
+        if !self.lost {
+            self.lost = true;
+            sink.show(Progress::Note(format!(
+                "the API server does not answer ({}); retrying",
+                super::describe(&source)
+            )));
+        }
+        None
+    }
+
+    fn restored(&mut self, sink: &mut dyn Sink) {
+        if std::mem::take(&mut self.lost) {
+            sink.show(Progress::Note("the API server answers again".to_owned()));
+        }
+    }
+}
+
+type Updates = SelectAll<BoxStream<'static, Result<Input, watcher::Error>>>;
+
+/// One stream of inputs from every watch the goal needs: the StatefulSets by name, then pods
+/// and claims per label selector, then the namespace's events. Each watch re-lists with
+/// back-off when its connection breaks.
+fn watch_all(cluster: &Cluster, watches: &Watches, selectors: &[String]) -> Updates {
+    let mut all: Updates = SelectAll::new();
+    if let [only] = watches.statefulsets.as_slice() {
+        let config = watcher::Config::default().fields(&format!("metadata.name={only}"));
+        all.push(watch(cluster.api::<StatefulSet>(), config, |e| {
+            Input::StatefulSet(Box::new(e))
+        }));
+    } else if !watches.statefulsets.is_empty() {
+        all.push(watch(
+            cluster.api::<StatefulSet>(),
+            watcher::Config::default(),
+            |e| Input::StatefulSet(Box::new(e)),
+        ));
+    }
+    for (selector, labels) in selectors.iter().enumerate() {
+        let config = watcher::Config::default().labels(labels);
+        if watches.pods {
+            let wrap = move |e| Input::Pod {
+                selector,
+                event: Box::new(e),
+            };
+            all.push(watch(cluster.api::<Pod>(), config.clone(), wrap));
+        }
+        if watches.claims {
+            let wrap = move |e| Input::Claim {
+                selector,
+                event: Box::new(e),
+            };
+            all.push(watch(cluster.api::<PersistentVolumeClaim>(), config, wrap));
+        }
+    }
+    if watches.events {
+        all.push(watch(
+            cluster.api::<Event>(),
+            watcher::Config::default(),
+            |e| Input::Event(Box::new(e)),
+        ));
+    }
+    all
+}
+
+fn watch<K, F>(
+    api: kube::Api<K>,
+    config: watcher::Config,
+    wrap: F,
+) -> BoxStream<'static, Result<Input, watcher::Error>>
+where
+    K: Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
+    F: Fn(watcher::Event<K>) -> Input + Send + 'static,
+{
+    watcher(api, config)
+        .default_backoff()
+        .map(move |r| r.map(&wrap))
+        .boxed()
+}
+
+/// Makes one observation the engine asked for. `Err` only for failures that end the wait (a
+/// missing permission); anything else is an answer the engine weighs.
+fn perform(
+    cluster: Cluster,
+    effect: Effect,
+    action: Option<Action>,
+) -> BoxFuture<'static, Result<Input>> {
+    async move {
+        match effect {
+            Effect::AskRing { pod } => {
+                let asked = Instant::now();
+                let answer = ring::status(&cluster, &pod).await;
+                let answer = answer_or_fatal(answer)?;
+                Ok(Input::Ring {
+                    pod,
+                    answer,
+                    took: asked.elapsed(),
+                })
+            }
+            Effect::AskStreams { pod } => {
+                let answer = answer_or_fatal(ring::streams(&cluster, &pod).await)?;
+                Ok(Input::Streams { pod, answer })
+            }
+            Effect::RunAction => {
+                let Some(action) = action else {
+                    anyhow::bail!("the wait asked for an action it was not given");
+                };
+                Ok(Input::Action(run_action(&cluster, &action).await?))
+            }
+        }
+    }
+    .boxed()
+}
+
+/// An answer for the engine, or the error itself when it is a missing permission.
+fn answer_or_fatal<T>(result: Result<T>) -> Result<Result<T, String>> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(err) if is_fatal(&err) => Err(err),
+        Err(err) => Ok(Err(one_line(&err))),
+    }
+}
+
+async fn run_action(cluster: &Cluster, action: &Action) -> Result<ActionEnd> {
+    let command: Vec<&str> = action.command.iter().map(String::as_str).collect();
+    match exec::run(cluster, &action.pod, &command, action.timeout).await {
+        Ok(out) => Ok(ActionEnd::Exited {
+            code: out.exit_code,
+            stdout: out.stdout,
+            stderr: out.stderr,
+        }),
+        Err(err) if is_fatal(&err) => Err(err),
+        Err(err) => Ok(ActionEnd::Lost(one_line(&err))),
+    }
+}
+
+fn is_fatal(err: &anyhow::Error) -> bool {
+    matches!(
+        err.downcast_ref::<crate::error::Error>(),
+        Some(crate::error::Error::Forbidden { .. } | crate::error::Error::Credentials { .. })
+    )
+}
+
+/// An error and its causes on one line, for a progress note.
+fn one_line(err: &anyhow::Error) -> String {
+    let (message, causes) = crate::error::lines(err);
+    std::iter::once(message)
+        .chain(causes)
+        .collect::<Vec<_>>()
+        .join(": ")
+}

@@ -1,0 +1,1026 @@
+//! The wait engine: what every command waits for, decided from observations alone.
+//!
+//! Observations go in — watch events of the StatefulSets, pods, claims and events, the ring's
+//! answers, the outcome of the action a wait runs alongside (a decommission), a signal, and the
+//! current time with each of them. Out come the progress to show, requests for more
+//! observations ([`Effect`]: ask the ring, read a node's streams, run the action) and a
+//! [`Verdict`]. Nothing here does I/O or reads a clock: `k8s::wait` drives it against the API,
+//! the tests drive it with scripted events and made-up instants.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Pod};
+use kube::ResourceExt;
+use kube::runtime::reflector::store::Writer;
+use kube::runtime::watcher;
+
+use crate::error::{Error, Ghost};
+use crate::nodetool::RingStatus;
+use crate::rollout::{self, Diagnosis, Observed, PodStage};
+
+/// Without progress for this long, a wait says why.
+pub(crate) const STALL_AFTER: Duration = Duration::from_secs(15);
+/// How soon the ring is asked again after an answer that did not end the wait.
+pub(crate) const RING_RECHECK: Duration = Duration::from_secs(2);
+/// How often a leaving node's streams are read while it streams.
+pub(crate) const STREAMS_RECHECK: Duration = Duration::from_secs(5);
+
+/// The whole command's time budget (`--timeout`): every wait of the command shares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Deadline {
+    pub(crate) at: Instant,
+    pub(crate) budget: Duration,
+}
+
+impl Deadline {
+    pub(crate) fn new(now: Instant, budget: Duration) -> Self {
+        Deadline {
+            at: now + budget,
+            budget,
+        }
+    }
+
+    pub(crate) fn remaining(&self, now: Instant) -> Duration {
+        self.at.saturating_duration_since(now)
+    }
+}
+
+/// One StatefulSet of the ring and the replicas the wait expects of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Set {
+    pub(crate) name: String,
+    pub(crate) replicas: u32,
+}
+
+impl Set {
+    pub(crate) fn new(name: impl Into<String>, replicas: u32) -> Self {
+        Set {
+            name: name.into(),
+            replicas,
+        }
+    }
+}
+
+/// What a wait waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Goal {
+    /// The completion rule (README): each set at its replicas with every pod Ready and none
+    /// surplus; with `ring`, `nodetool status` lists exactly the sum of the replicas, all UN.
+    Ready { sets: Vec<Set>, ring: bool },
+    /// No pod of a set with an ordinal at or above its `replicas` (0: none at all). With
+    /// `watch_sets`, a set whose `spec.replicas` moves away from that number ends the wait.
+    Gone { sets: Vec<Set>, watch_sets: bool },
+    /// The node of `pod` (at `address`) has left the ring: the action (`nodetool
+    /// decommission` in that pod) ended well and no other node lists the address any more.
+    Left {
+        set: String,
+        pod: String,
+        address: String,
+    },
+    /// None of these claims exists any more.
+    ClaimsGone { names: Vec<String> },
+}
+
+/// Which watches the driver opens for a goal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Watches {
+    /// StatefulSets by name.
+    pub(crate) statefulsets: Vec<String>,
+    pub(crate) pods: bool,
+    pub(crate) claims: bool,
+    pub(crate) events: bool,
+}
+
+/// A node's streaming as `nodetool netstats` shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Streams {
+    /// `NORMAL`, `LEAVING`, `JOINING`, `DECOMMISSIONED`, `DRAINED`…
+    pub(crate) mode: String,
+    /// Bytes streamed so far and in all, when a stream runs.
+    pub(crate) bytes: Option<(u64, u64)>,
+}
+
+/// How the action run alongside a wait ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ActionEnd {
+    /// The command ran to its end with this exit code and output.
+    Exited {
+        code: i32,
+        stdout: String,
+        stderr: String,
+    },
+    /// The connection was lost (an API server restart): whether it still runs is unknown.
+    Lost(String),
+}
+
+/// One observation.
+#[derive(Debug, Clone)]
+pub(crate) enum Input {
+    StatefulSet(Box<watcher::Event<StatefulSet>>),
+    /// A pod event from the watch of the `selector`-th label selector.
+    Pod {
+        selector: usize,
+        event: Box<watcher::Event<Pod>>,
+    },
+    Claim {
+        selector: usize,
+        event: Box<watcher::Event<PersistentVolumeClaim>>,
+    },
+    Event(Box<watcher::Event<Event>>),
+    /// `nodetool status` asked in `pod`, or why it could not be.
+    Ring {
+        pod: String,
+        answer: Result<RingStatus, String>,
+        took: Duration,
+    },
+    /// `nodetool netstats` in `pod`.
+    Streams {
+        pod: String,
+        answer: Result<Streams, String>,
+    },
+    Action(ActionEnd),
+    /// SIGINT or SIGTERM.
+    Interrupt,
+}
+
+/// A request for an observation that only I/O can make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Effect {
+    AskRing { pod: String },
+    AskStreams { pod: String },
+    RunAction,
+}
+
+/// What the user sees of a wait.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Progress {
+    /// A pod of the ring reached a stage.
+    Pod {
+        name: String,
+        stage: PodStage,
+        detail: String,
+    },
+    /// How many pods are Ready, of how many, and the first thing awaited.
+    Overall {
+        ready: u32,
+        total: u32,
+        waiting_for: String,
+    },
+    /// Bytes a node has streamed of its total.
+    Streaming { pod: String, done: u64, total: u64 },
+    /// Worth a line: a ring answer, a diagnosis, pods still terminating.
+    Note(String),
+    /// Shown with `-v`.
+    Detail(String),
+}
+
+/// Renders progress (the terminal, in `ui`).
+pub(crate) trait Sink {
+    fn show(&mut self, progress: Progress);
+    /// The wait is over: leave the screen tidy.
+    fn finish(&mut self) {}
+}
+
+/// Where a wait stands.
+#[derive(Debug)]
+pub(crate) enum Verdict {
+    Waiting,
+    /// Waiting, with nothing moving for [`STALL_AFTER`]; a note said why.
+    Stalled,
+    Done,
+    Failed(Error),
+}
+
+/// The ring a wait is about, and what its command says when interrupted during it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Context {
+    pub(crate) namespace: String,
+    pub(crate) name: String,
+    /// What was done when a signal stops the wait.
+    pub(crate) done: String,
+    /// How to go on from there.
+    pub(crate) resume: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Action {
+    /// The goal has no action, or it has not been asked for yet.
+    Idle,
+    Running,
+    /// The connection was lost; what the node does decides what comes next.
+    Lost,
+    Succeeded,
+}
+
+/// The observed objects of one kind, one store per watch.
+struct Stores<K: kube::Resource + Clone + 'static>
+where
+    K::DynamicType: std::hash::Hash + Eq + Clone + Default,
+{
+    writers: Vec<Writer<K>>,
+    listed: Vec<bool>,
+}
+
+impl<K> Stores<K>
+where
+    K: kube::Resource + Clone + 'static,
+    K::DynamicType: std::hash::Hash + Eq + Clone + Default,
+{
+    fn new(watches: usize) -> Self {
+        Stores {
+            writers: (0..watches).map(|_| Writer::default()).collect(),
+            listed: vec![false; watches],
+        }
+    }
+
+    fn apply(&mut self, index: usize, event: &watcher::Event<K>) {
+        let Some(writer) = self.writers.get_mut(index) else {
+            return;
+        };
+        writer.apply_watcher_event(event);
+        if matches!(event, watcher::Event::InitDone) {
+            self.listed[index] = true;
+        }
+    }
+
+    fn listed(&self) -> bool {
+        self.listed.iter().all(|l| *l)
+    }
+
+    /// Every object of every watch, once, by name.
+    fn all(&self) -> Vec<K> {
+        let mut by_name = BTreeMap::new();
+        for writer in &self.writers {
+            for object in writer.as_reader().state() {
+                by_name.insert(object.name_any(), (*object).clone());
+            }
+        }
+        by_name.into_values().collect()
+    }
+}
+
+/// The state of one wait. See the module documentation.
+pub(crate) struct Wait {
+    goal: Goal,
+    deadline: Deadline,
+    context: Context,
+    statefulsets: Stores<StatefulSet>,
+    pods: Stores<Pod>,
+    claims: Stores<PersistentVolumeClaim>,
+    events: Stores<Event>,
+    progress: Vec<Progress>,
+    shown: BTreeMap<String, PodStage>,
+    overall: Option<(u32, u32, String)>,
+    /// The last time something moved (for the stall diagnosis).
+    moved_at: Instant,
+    pending: Vec<String>,
+    diagnosis: Option<Diagnosis>,
+    ring: RingCheck,
+    action: Action,
+    streams: StreamsCheck,
+    interrupted: bool,
+    failure: Option<Error>,
+}
+
+#[derive(Default)]
+struct RingCheck {
+    in_flight: bool,
+    due: Option<Instant>,
+    /// The ring as last answered: complete for the goal, or what it lacks.
+    complete: bool,
+    note: Option<String>,
+    /// The leaving node's row as last seen (`Left`).
+    leaving_seen: Option<bool>,
+}
+
+#[derive(Default)]
+struct StreamsCheck {
+    in_flight: bool,
+    due: Option<Instant>,
+    last: Option<Streams>,
+}
+
+impl Wait {
+    pub(crate) fn new(
+        goal: Goal,
+        selectors: usize,
+        now: Instant,
+        deadline: Deadline,
+        context: Context,
+    ) -> Self {
+        let watches = goal.watches();
+        let count = |on: bool| if on { selectors.max(1) } else { 0 };
+        Wait {
+            statefulsets: Stores::new(usize::from(!watches.statefulsets.is_empty())),
+            pods: Stores::new(count(watches.pods)),
+            claims: Stores::new(count(watches.claims)),
+            events: Stores::new(usize::from(watches.events)),
+            goal,
+            deadline,
+            context,
+            progress: Vec::new(),
+            shown: BTreeMap::new(),
+            overall: None,
+            moved_at: now,
+            pending: Vec::new(),
+            diagnosis: None,
+            ring: RingCheck::default(),
+            action: Action::Idle,
+            streams: StreamsCheck::default(),
+            interrupted: false,
+            failure: None,
+        }
+    }
+
+    /// The watches the driver must open.
+    pub(crate) fn watches(&self) -> Watches {
+        self.goal.watches()
+    }
+
+    /// Takes in one observation made at `now`.
+    pub(crate) fn observe(&mut self, input: Input, now: Instant) {
+        match input {
+            Input::StatefulSet(e) => self.statefulsets.apply(0, &e),
+            Input::Pod { selector, event } => self.pods.apply(selector, &event),
+            Input::Claim { selector, event } => self.claims.apply(selector, &event),
+            Input::Event(e) => self.events.apply(0, &e),
+            Input::Ring { pod, answer, took } => self.ring_answer(&pod, answer, took, now),
+            Input::Streams { pod, answer } => self.streams_answer(&pod, answer, now),
+            Input::Action(end) => self.action_ended(end, now),
+            Input::Interrupt => self.interrupted = true,
+        }
+        self.forget_ring_if_a_pod_is_down();
+        self.show_pods(now);
+    }
+
+    /// A complete ring counts only while every pod stays Ready: once one is not, the ring is
+    /// asked again when they all are.
+    fn forget_ring_if_a_pod_is_down(&mut self) {
+        let Goal::Ready { sets, ring: true } = &self.goal else {
+            return;
+        };
+        if !self.ring.complete {
+            return;
+        }
+        let pods = self.pods.all();
+        let all_ready = sets.iter().all(|s| {
+            rollout::pods_pending(&s.name, &pods_of(&s.name, &pods), s.replicas).is_empty()
+        });
+        if !all_ready {
+            self.ring.complete = false;
+        }
+    }
+
+    /// The observations to start now; each is asked for once until its answer comes in.
+    pub(crate) fn effects(&mut self, now: Instant) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Goal::Left { .. } = &self.goal
+            && self.action == Action::Idle
+        {
+            self.action = Action::Running;
+            effects.push(Effect::RunAction);
+        }
+        if let Some(pod) = self.ring_to_ask(now) {
+            self.ring.in_flight = true;
+            effects.push(Effect::AskRing { pod });
+        }
+        if let Some(pod) = self.streams_to_read(now) {
+            self.streams.in_flight = true;
+            effects.push(Effect::AskStreams { pod });
+        }
+        effects
+    }
+
+    /// Progress to show since the last call.
+    pub(crate) fn take_progress(&mut self) -> Vec<Progress> {
+        std::mem::take(&mut self.progress)
+    }
+
+    /// When the verdict may change without a new observation: the deadline, the stall
+    /// diagnosis, the next ring or streams check.
+    pub(crate) fn next_wakeup(&self, now: Instant) -> Instant {
+        let stall = self.moved_at + STALL_AFTER;
+        [
+            Some(self.deadline.at),
+            (stall > now).then_some(stall),
+            self.ring.due.filter(|_| !self.ring.in_flight),
+            self.streams.due.filter(|_| !self.streams.in_flight),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(self.deadline.at)
+    }
+
+    /// Where the wait stands at `now`.
+    pub(crate) fn verdict(&mut self, now: Instant) -> Verdict {
+        if let Some(error) = self.failure.take() {
+            return Verdict::Failed(error);
+        }
+        let pending = match self.pending_now() {
+            Ok(pending) => pending,
+            Err(error) => return Verdict::Failed(error),
+        };
+        if pending.is_empty() {
+            return Verdict::Done;
+        }
+        if self.interrupted {
+            let Context { done, resume, .. } = self.context.clone();
+            return Verdict::Failed(Error::Interrupted { done, resume });
+        }
+        if pending != self.pending {
+            self.moved_at = now;
+            self.pending = pending;
+        }
+        self.show_overall();
+        if now >= self.deadline.at {
+            return Verdict::Failed(self.timed_out());
+        }
+        match self.stalled(now) {
+            true => Verdict::Stalled,
+            false => Verdict::Waiting,
+        }
+    }
+
+    /// What is still awaited (empty: done), or why the wait cannot end well.
+    fn pending_now(&self) -> Result<Vec<String>, Error> {
+        if !self.all_listed() {
+            return Ok(vec!["the first list of the objects".to_owned()]);
+        }
+        match &self.goal {
+            Goal::Ready { sets, ring } => self.ready_pending(sets, *ring),
+            Goal::Gone { sets, watch_sets } => self.gone_pending(sets, *watch_sets),
+            Goal::Left { pod, address, .. } => Ok(self.left_pending(pod, address)),
+            Goal::ClaimsGone { names } => Ok(self.claims_pending(names)),
+        }
+    }
+
+    fn all_listed(&self) -> bool {
+        self.statefulsets.listed()
+            && self.pods.listed()
+            && self.claims.listed()
+            && self.events.listed()
+    }
+
+    fn ready_pending(&self, sets: &[Set], ring: bool) -> Result<Vec<String>, Error> {
+        let pods = self.pods.all();
+        let mut pending = Vec::new();
+        for set in sets {
+            let sts = self.statefulset(set)?;
+            let own = pods_of(&set.name, &pods);
+            pending.extend(rollout::workload_pending(&sts, &own, set.replicas));
+        }
+        if ring && !self.ring.complete {
+            let note = self.ring.note.as_deref().unwrap_or("the ring check");
+            pending.push(note.to_owned());
+        }
+        Ok(pending)
+    }
+
+    /// The StatefulSet of a set, which must still exist with the replicas the wait expects.
+    fn statefulset(&self, set: &Set) -> Result<StatefulSet, Error> {
+        let found = self
+            .statefulsets
+            .all()
+            .into_iter()
+            .find(|s| s.name_any() == set.name);
+        let Some(sts) = found else {
+            return Err(Error::Changed {
+                what: format!(
+                    "StatefulSet {} was deleted while this command waited for it",
+                    set.name
+                ),
+                hint: "another command or user removed the ring (`casctl down`?); nothing more was done"
+                    .to_owned(),
+            });
+        };
+        let replicas = rollout::replicas(&sts);
+        if replicas != set.replicas {
+            let by =
+                rollout::replicas_manager(&sts).map_or_else(String::new, |m| format!(" by {m}"));
+            return Err(Error::Changed {
+                what: format!(
+                    "spec.replicas of StatefulSet {} was changed to {replicas}{by} while this command waited for {}",
+                    set.name, set.replicas
+                ),
+                hint: "two commands changed the ring at once; look at it with `casctl status`, then run the one you want again"
+                    .to_owned(),
+            });
+        }
+        Ok(sts)
+    }
+
+    fn gone_pending(&self, sets: &[Set], watch_sets: bool) -> Result<Vec<String>, Error> {
+        if watch_sets {
+            for set in sets {
+                self.statefulset(set)?;
+            }
+        }
+        Ok(self
+            .surplus_pods(sets)
+            .into_iter()
+            .map(|p| format!("{p} to terminate"))
+            .collect())
+    }
+
+    fn surplus_pods(&self, sets: &[Set]) -> Vec<String> {
+        let pods = self.pods.all();
+        sets.iter()
+            .flat_map(|set| {
+                pods.iter()
+                    .filter(|p| {
+                        rollout::pod_ordinal(&set.name, p).is_some_and(|o| o >= set.replicas)
+                    })
+                    .map(ResourceExt::name_any)
+            })
+            .collect()
+    }
+
+    fn left_pending(&self, pod: &str, address: &str) -> Vec<String> {
+        let mut pending = Vec::new();
+        if self.action != Action::Succeeded {
+            pending.push(format!("`nodetool decommission` in {pod} to finish"));
+        }
+        if self.ring.leaving_seen != Some(false) {
+            pending.push(format!("{pod} ({address}) to leave the ring"));
+        }
+        pending
+    }
+
+    fn claims_pending(&self, names: &[String]) -> Vec<String> {
+        self.claims
+            .all()
+            .iter()
+            .map(ResourceExt::name_any)
+            .filter(|n| names.contains(n))
+            .map(|n| format!("claim {n} to be deleted"))
+            .collect()
+    }
+
+    /// The diagnosis once nothing has moved for a while: said once per new diagnosis.
+    fn stalled(&mut self, now: Instant) -> bool {
+        if now < self.moved_at + STALL_AFTER {
+            return false;
+        }
+        let Some(diagnosis) = self.diagnose() else {
+            return false;
+        };
+        if self.diagnosis.as_ref() != Some(&diagnosis) {
+            self.progress
+                .push(Progress::Note(format!("waiting: {diagnosis}")));
+            self.diagnosis = Some(diagnosis);
+        }
+        true
+    }
+
+    fn diagnose(&self) -> Option<Diagnosis> {
+        let (pods, claims, events) = (self.pods.all(), self.claims.all(), self.events.all());
+        match &self.goal {
+            Goal::Ready { sets, .. } => sets.iter().find_map(|set| {
+                rollout::diagnose(&Observed {
+                    name: &set.name,
+                    replicas: set.replicas,
+                    pods: &pods,
+                    claims: &claims,
+                    events: &events,
+                })
+            }),
+            Goal::Gone { .. } | Goal::Left { .. } | Goal::ClaimsGone { .. } => None,
+        }
+    }
+
+    fn timed_out(&self) -> Error {
+        let (what, hint) = match &self.goal {
+            Goal::Ready { .. } => (
+                "the rollout".to_owned(),
+                "the objects stay; run the command again (or with a longer --timeout) to keep waiting",
+            ),
+            Goal::Gone { .. } => (
+                "the pods' termination".to_owned(),
+                "nothing more was deleted; run the command again (or with a longer --timeout) to keep waiting",
+            ),
+            Goal::Left { pod, .. } => (
+                format!("the decommission of {pod}"),
+                "Cassandra goes on with a decommission once started; run the same scale again to wait for it and finish",
+            ),
+            Goal::ClaimsGone { .. } => (
+                "the claims' deletion".to_owned(),
+                "the claims are being deleted; `kubectl get pvc` shows what is left",
+            ),
+        };
+        let diagnosis = self.diagnose();
+        let mut detail = String::new();
+        if let Some(d) = &diagnosis {
+            detail.push_str(&format!(": {d}"));
+        }
+        if !self.pending.is_empty() {
+            detail.push_str(&format!(
+                "\n  still waiting for: {}",
+                self.pending.join("; ")
+            ));
+        }
+        let hint = diagnosis
+            .and_then(|d| d.hint)
+            .unwrap_or_else(|| hint.to_owned());
+        Error::TimedOut {
+            what,
+            timeout: self.deadline.budget,
+            detail,
+            hint,
+        }
+    }
+
+    // --- the ring -------------------------------------------------------------------------
+
+    /// The pod to ask `nodetool status` in, when the goal needs the ring now.
+    fn ring_to_ask(&self, now: Instant) -> Option<String> {
+        if self.ring.in_flight || self.ring.due.is_some_and(|due| now < due) {
+            return None;
+        }
+        let pods = self.pods.all();
+        match &self.goal {
+            Goal::Ready { sets, ring: true } if !self.ring.complete => {
+                // Asked the moment every pod is Ready, while the StatefulSet status catches up:
+                // the two waits overlap instead of adding up.
+                let ready = sets.iter().all(|s| {
+                    rollout::pods_pending(&s.name, &pods_of(&s.name, &pods), s.replicas).is_empty()
+                });
+                ready.then(|| rollout::pick_pod(&set_names(sets), &pods, None))?
+            }
+            // Once the decommission has returned (or its connection was lost): has it left?
+            Goal::Left { set, pod, .. }
+                if matches!(self.action, Action::Succeeded | Action::Lost)
+                    && self.ring.leaving_seen != Some(false) =>
+            {
+                rollout::pick_pod(&[set.as_str()], &pods, Some(pod))
+            }
+            _ => None,
+        }
+        .map(ResourceExt::name_any)
+    }
+
+    fn ring_answer(
+        &mut self,
+        pod: &str,
+        answer: Result<RingStatus, String>,
+        took: Duration,
+        now: Instant,
+    ) {
+        self.ring.in_flight = false;
+        self.ring.due = Some(now + RING_RECHECK);
+        self.progress.push(Progress::Detail(format!(
+            "nodetool status in {pod} took {} ms",
+            took.as_millis()
+        )));
+        let note = match answer {
+            Ok(status) => self.ring_verdict(&status),
+            Err(err) => Some(format!("ring: asking {pod}: {err}")),
+        };
+        if note != self.ring.note {
+            if let Some(note) = &note {
+                self.progress.push(Progress::Note(note.clone()));
+            }
+            self.moved_at = now;
+            self.ring.note = note;
+        }
+    }
+
+    /// What the ring still lacks for the goal (None: nothing).
+    fn ring_verdict(&mut self, status: &RingStatus) -> Option<String> {
+        match self.goal.clone() {
+            Goal::Ready { sets, .. } => {
+                let total = sets.iter().map(|s| s.replicas).sum();
+                let lacking = rollout::ring_pending(status, total);
+                self.ring.complete = lacking.is_none();
+                if lacking.is_some() {
+                    self.find_ghosts(&sets, status);
+                }
+                lacking.map(|l| format!("ring: {l}"))
+            }
+            Goal::Left { pod, address, .. } => {
+                let row = status.nodes().find(|(_, n)| n.address_is(&address));
+                self.ring.leaving_seen = Some(row.is_some());
+                // Gone from the ring after the connection to its decommission was lost: it
+                // finished meanwhile.
+                if row.is_none() && self.action == Action::Lost {
+                    self.action = Action::Succeeded;
+                }
+                row.map(|(_, n)| format!("ring: {pod} ({address}) is {}", n.code()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Nodes that are not UN and that no pod stands for, once every pod of the ring is Ready
+    /// and UN: they will never come back by waiting.
+    fn find_ghosts(&mut self, sets: &[Set], status: &RingStatus) {
+        let pods = self.pods.all();
+        let ours: Vec<&Pod> = sets
+            .iter()
+            .flat_map(|s| {
+                pods.iter()
+                    .filter(|p| rollout::pod_ordinal(&s.name, p).is_some_and(|o| o < s.replicas))
+            })
+            .collect();
+        let expected: u32 = sets.iter().map(|s| s.replicas).sum();
+        let ip = |p: &Pod| p.status.as_ref().and_then(|s| s.pod_ip.clone());
+        let every_pod_up = ours.len() == expected as usize
+            && ours.iter().all(|p| {
+                rollout::is_ready(p)
+                    && ip(p).is_some_and(|ip| {
+                        status
+                            .nodes()
+                            .any(|(_, n)| n.address_is(&ip) && n.is_up_normal())
+                    })
+            });
+        if !every_pod_up {
+            return;
+        }
+        let ghosts: Vec<Ghost> = status
+            .nodes()
+            .map(|(_, n)| n)
+            .filter(|n| !n.is_up_normal())
+            .filter(|n| {
+                !ours
+                    .iter()
+                    .any(|p| ip(p).is_some_and(|ip| n.address_is(&ip)))
+            })
+            .map(|n| Ghost {
+                address: n.address.clone(),
+                host_id: n.host_id.clone(),
+            })
+            .collect();
+        if !ghosts.is_empty() {
+            self.failure = Some(Error::Ghost {
+                nodes: ghosts,
+                namespace: self.context.namespace.clone(),
+                name: self.context.name.clone(),
+            });
+        }
+    }
+
+    // --- the action and the node's streams -------------------------------------------------
+
+    fn action_ended(&mut self, end: ActionEnd, now: Instant) {
+        self.moved_at = now;
+        let Goal::Left { pod, .. } = self.goal.clone() else {
+            return;
+        };
+        match end {
+            ActionEnd::Exited { code: 0, .. } => {
+                self.action = Action::Succeeded;
+                // Ask at once whether the node is gone.
+                self.ring.due = Some(now);
+            }
+            ActionEnd::Exited {
+                code,
+                stdout,
+                stderr,
+            } => self.failure = Some(decommission_failed(&pod, code, &stdout, &stderr)),
+            ActionEnd::Lost(why) => {
+                self.action = Action::Lost;
+                self.streams.due = Some(now);
+                self.progress.push(Progress::Note(format!(
+                    "lost the connection to `nodetool decommission` in {pod} ({why}); asking the node whether it goes on"
+                )));
+            }
+        }
+    }
+
+    /// The pod whose streams to read: the leaving node, while its decommission runs or when
+    /// the connection to it was lost.
+    fn streams_to_read(&self, now: Instant) -> Option<String> {
+        let Goal::Left { pod, .. } = &self.goal else {
+            return None;
+        };
+        let running = matches!(self.action, Action::Running | Action::Lost);
+        let due = self.streams.due.is_none_or(|d| now >= d);
+        (running && due && !self.streams.in_flight).then(|| pod.clone())
+    }
+
+    fn streams_answer(&mut self, pod: &str, answer: Result<Streams, String>, now: Instant) {
+        self.streams.in_flight = false;
+        self.streams.due = Some(now + STREAMS_RECHECK);
+        let Ok(streams) = answer else {
+            return;
+        };
+        if let Some((done, total)) = streams.bytes {
+            self.progress.push(Progress::Streaming {
+                pod: pod.to_owned(),
+                done,
+                total,
+            });
+        }
+        if self.action == Action::Lost {
+            match streams.mode.as_str() {
+                // It never started, or stopped with the connection: run it again.
+                "NORMAL" => {
+                    self.action = Action::Idle;
+                    self.progress.push(Progress::Note(format!(
+                        "{pod} is not leaving the ring; running `nodetool decommission` again"
+                    )));
+                }
+                // It finished while the connection was down.
+                "DECOMMISSIONED" => self.action = Action::Succeeded,
+                _ => {}
+            }
+        }
+        self.streams.last = Some(streams);
+    }
+
+    // --- progress -------------------------------------------------------------------------
+
+    /// Says what changed for each pod of the ring, and the overall count.
+    fn show_pods(&mut self, now: Instant) {
+        let sets = self.goal.sets();
+        if sets.is_empty() || !matches!(self.goal, Goal::Ready { .. }) {
+            self.show_remaining();
+            return;
+        }
+        let pods = self.pods.all();
+        for set in &sets {
+            for pod in pods_of(&set.name, &pods) {
+                let stage = rollout::pod_stage(Some(&pod));
+                let name = pod.name_any();
+                if self.shown.get(&name) == Some(&stage) {
+                    continue;
+                }
+                self.shown.insert(name.clone(), stage);
+                self.moved_at = now;
+                let surplus =
+                    rollout::pod_ordinal(&set.name, &pod).is_some_and(|o| o >= set.replicas);
+                self.progress.push(Progress::Pod {
+                    detail: stage_detail(&pod, stage, surplus),
+                    name,
+                    stage,
+                });
+            }
+        }
+    }
+
+    /// How many pods are Ready of how many, and the first thing awaited, when it changed.
+    fn show_overall(&mut self) {
+        let Goal::Ready { sets, .. } = &self.goal else {
+            return;
+        };
+        let pods = self.pods.all();
+        let total: u32 = sets.iter().map(|s| s.replicas).sum();
+        let ready = sets
+            .iter()
+            .map(|s| {
+                pods_of(&s.name, &pods)
+                    .iter()
+                    .filter(|p| rollout::pod_ordinal(&s.name, p).is_some_and(|o| o < s.replicas))
+                    .filter(|p| rollout::is_ready(p))
+                    .count() as u32
+            })
+            .sum();
+        let waiting_for = self.pending.first().cloned().unwrap_or_default();
+        let overall = (ready, total, waiting_for.clone());
+        if self.overall.as_ref() != Some(&overall) {
+            self.overall = Some(overall);
+            self.progress.push(Progress::Overall {
+                ready,
+                total,
+                waiting_for,
+            });
+        }
+    }
+
+    /// For teardown goals: a line whenever the set of things still awaited changes.
+    fn show_remaining(&mut self) {
+        if !self.all_listed() {
+            return;
+        }
+        let remaining = match &self.goal {
+            Goal::Gone { sets, .. } => self.surplus_pods(sets),
+            Goal::ClaimsGone { names } => self
+                .claims_pending(names)
+                .into_iter()
+                .map(|c| c.trim_end_matches(" to be deleted").to_owned())
+                .collect(),
+            _ => return,
+        };
+        let line = match (&self.goal, remaining.len()) {
+            (_, 0) => return,
+            (Goal::ClaimsGone { .. }, _) => format!(
+                "waiting for {} to be deleted (each is removed once no pod uses it)",
+                remaining.join(", ")
+            ),
+            _ => format!("waiting for {} to terminate", remaining.join(", ")),
+        };
+        if self.overall.as_ref().map(|o| &o.2) != Some(&line) {
+            self.overall = Some((0, 0, line.clone()));
+            self.progress.push(Progress::Note(line));
+        }
+    }
+}
+
+impl Goal {
+    fn watches(&self) -> Watches {
+        match self {
+            Goal::Ready { sets, .. } => Watches {
+                statefulsets: set_names(sets).iter().map(|s| s.to_string()).collect(),
+                pods: true,
+                claims: true,
+                events: true,
+            },
+            Goal::Gone { sets, watch_sets } => Watches {
+                statefulsets: match watch_sets {
+                    true => set_names(sets).iter().map(|s| s.to_string()).collect(),
+                    false => Vec::new(),
+                },
+                pods: true,
+                claims: false,
+                events: false,
+            },
+            Goal::Left { .. } => Watches {
+                statefulsets: Vec::new(),
+                pods: true,
+                claims: false,
+                events: false,
+            },
+            Goal::ClaimsGone { .. } => Watches {
+                statefulsets: Vec::new(),
+                pods: false,
+                claims: true,
+                events: false,
+            },
+        }
+    }
+
+    fn sets(&self) -> Vec<Set> {
+        match self {
+            Goal::Ready { sets, .. } | Goal::Gone { sets, .. } => sets.clone(),
+            Goal::Left { set, .. } => vec![Set::new(set.clone(), 0)],
+            Goal::ClaimsGone { .. } => Vec::new(),
+        }
+    }
+}
+
+fn set_names(sets: &[Set]) -> Vec<&str> {
+    sets.iter().map(|s| s.name.as_str()).collect()
+}
+
+/// The pods of one StatefulSet: named `<set>-<ordinal>`.
+fn pods_of(set: &str, pods: &[Pod]) -> Vec<Pod> {
+    pods.iter()
+        .filter(|p| rollout::pod_ordinal(set, p).is_some())
+        .cloned()
+        .collect()
+}
+
+/// The node a scheduled pod runs on, a Ready pod's IP, or that a pod is surplus.
+fn stage_detail(pod: &Pod, stage: PodStage, surplus: bool) -> String {
+    let detail = match stage {
+        PodStage::Scheduled | PodStage::Running => pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.node_name.clone())
+            .map(|n| format!("on {n}")),
+        PodStage::Ready => pod.status.as_ref().and_then(|s| s.pod_ip.clone()),
+        _ if surplus => Some("surplus".to_owned()),
+        _ => None,
+    };
+    detail.unwrap_or_default()
+}
+
+/// A decommission that ended with an error: Cassandra's refusal in its own words, or the
+/// command's output.
+fn decommission_failed(pod: &str, code: i32, stdout: &str, stderr: &str) -> Error {
+    let printed = crate::fmt::printed(stdout, stderr);
+    match refusal(&printed) {
+        Some(sentence) => Error::Refused {
+            pod: pod.to_owned(),
+            command: "nodetool decommission".to_owned(),
+            sentence,
+            hint: "nothing was removed and the ring is unchanged; Cassandra refuses to leave fewer live nodes than a \
+                   keyspace's replication factor"
+                .to_owned(),
+        },
+        None => Error::Exec {
+            pod: pod.to_owned(),
+            command: "nodetool decommission".to_owned(),
+            code,
+            output: printed,
+            hint: Some(
+                "nothing was removed; look at the node with `casctl status`, then run the same scale again"
+                    .to_owned(),
+            ),
+        },
+    }
+}
+
+/// Cassandra's refusal of an operation (printed by nodetool on stdout, exit 1), without
+/// nodetool's prefix and help line: `Not enough live nodes to maintain replication factor …`.
+fn refusal(printed: &str) -> Option<String> {
+    printed.lines().find_map(|line| {
+        let (_, sentence) = line.split_once("Unsupported operation: ")?;
+        Some(sentence.trim().to_owned())
+    })
+}
+
+#[cfg(test)]
+mod tests;
