@@ -4,6 +4,8 @@
 //! replaces: [`cmd`] has one module per command, over a pure core ([`manifest`], [`rollout`],
 //! [`nodetool`]) that needs no cluster, over thin glue to the API ([`k8s`]).
 
+#[allow(dead_code)]
+pub(crate) mod cassandra;
 pub mod cli;
 pub mod cmd;
 pub mod error;

@@ -1,0 +1,11 @@
+//! What a real Cassandra prints besides `nodetool status`, read into typed values.
+//!
+//! Pure, like [`crate::nodetool`]: text captured from a pod goes in, a typed value comes out, and
+//! no input makes a function panic. Each submodule reads one output:
+//!
+//! - [`describe`]: `nodetool describecluster`, with every keyspace's replication (4.0+);
+//!
+//! The formats are Cassandra 5.0's (`tests/fixtures/cassandra-5.0.9/`), with the differences of
+//! 3.x and 4.x noted where a parser accepts them.
+
+pub(crate) mod describe;
