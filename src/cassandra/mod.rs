@@ -7,10 +7,12 @@
 //! - [`replication`]: whether a datacenter can shrink to a node count without leaving a keyspace
 //!   with more replicas than nodes;
 //! - [`failure`]: why a `nodetool` run failed, and whether it only means "the node is starting";
+//! - [`exit`]: why a Cassandra JVM exited, from the tail of its container log;
 //!
 //! The formats are Cassandra 5.0's (`tests/fixtures/cassandra-5.0.9/`), with the differences of
 //! 3.x and 4.x noted where a parser accepts them.
 
 pub(crate) mod describe;
+pub(crate) mod exit;
 pub(crate) mod failure;
 pub(crate) mod replication;
