@@ -8,6 +8,7 @@
 //!   with more replicas than nodes;
 //! - [`failure`]: why a `nodetool` run failed, and whether it only means "the node is starting";
 //! - [`exit`]: why a Cassandra JVM exited, from the tail of its container log;
+//! - [`netstats`]: `nodetool netstats`, the streaming progress of a leaving or joining node.
 //!
 //! The formats are Cassandra 5.0's (`tests/fixtures/cassandra-5.0.9/`), with the differences of
 //! 3.x and 4.x noted where a parser accepts them.
@@ -15,4 +16,5 @@
 pub(crate) mod describe;
 pub(crate) mod exit;
 pub(crate) mod failure;
+pub(crate) mod netstats;
 pub(crate) mod replication;
