@@ -18,3 +18,6 @@ pub(crate) mod exit;
 pub(crate) mod failure;
 pub(crate) mod netstats;
 pub(crate) mod replication;
+
+#[cfg(test)]
+mod never_panics;
