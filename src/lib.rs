@@ -9,6 +9,7 @@
 
 #![warn(unreachable_pub, missing_docs)]
 
+mod cassandra;
 #[allow(missing_docs)] // The binary's flags: their documentation is the help text.
 pub mod cli;
 mod cmd;
