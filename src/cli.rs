@@ -229,6 +229,10 @@ pub struct UpArgs {
     #[arg(long)]
     pub force_conflicts: bool,
 
+    /// After the ring grew, do not run `nodetool cleanup` on the nodes that were there before
+    #[arg(long)]
+    pub no_cleanup: bool,
+
     /// When another command holds the ring's lock, wait for it instead of refusing
     #[arg(long)]
     pub wait_for_lock: bool,
@@ -271,9 +275,14 @@ pub struct ScaleArgs {
     #[arg(long)]
     pub skip_decommission: bool,
 
-    /// Scale down even when some ring node is not Up/Normal
+    /// Scale down even when some ring node is not Up/Normal, or below a keyspace's
+    /// replication factor (then with `nodetool decommission --force`)
     #[arg(long)]
     pub force: bool,
+
+    /// After the ring grew, do not run `nodetool cleanup` on the nodes that were there before
+    #[arg(long)]
+    pub no_cleanup: bool,
 
     /// Consider scale-up complete without checking the ring with nodetool
     #[arg(long)]

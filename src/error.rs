@@ -151,6 +151,14 @@ pub(crate) enum Error {
         sentence: String,
         hint: String,
     },
+    /// The keyspaces' replication does not allow so few nodes.
+    #[error("{}", replication(*target, dc, keyspaces))]
+    Replication {
+        target: u32,
+        dc: String,
+        /// Keyspace and its replication factor in `dc`, highest first.
+        keyspaces: Vec<(String, u32)>,
+    },
     /// A command run in a pod failed.
     #[error("`{command}` in pod {pod} failed with exit code {code}: {output}")]
     Exec {
@@ -205,6 +213,7 @@ impl Error {
             | Error::RingNotHealthy { .. }
             | Error::Ghost { .. }
             | Error::Refused { .. }
+            | Error::Replication { .. }
             | Error::Exec { .. }
             | Error::Changed { .. }
             | Error::NotConfirmed { .. }
@@ -274,6 +283,11 @@ impl Error {
                 namespace,
                 name,
             } => Some(removenode_hint(nodes, namespace, name)),
+            Error::Replication { keyspaces, .. } => Some(format!(
+                "lower the replication first (ALTER KEYSPACE {} WITH replication = …, then `nodetool repair`), \
+                 or pass --force to decommission anyway (its data then keeps fewer replicas than the keyspace asks for)",
+                keyspaces.first().map_or("<keyspace>", |(k, _)| k.as_str())
+            )),
             Error::NotConfirmed { .. } => Some(
                 "pass --yes to purge the volumes without a question, or leave out --purge-volumes to keep them"
                     .to_owned(),
@@ -341,6 +355,19 @@ pub(crate) fn removenode_hint(nodes: &[Ghost], namespace: &str, name: &str) -> S
         })
         .collect();
     format!("remove it from the ring with: {}", commands.join("; "))
+}
+
+fn replication(target: u32, dc: &str, keyspaces: &[(String, u32)]) -> String {
+    let list: Vec<String> = keyspaces
+        .iter()
+        .map(|(k, rf)| format!("{k} (RF {rf})"))
+        .collect();
+    format!(
+        "cannot shrink data center {dc} to {}: {} more replicas than that: {}",
+        plural(target as usize, "node", "nodes"),
+        plural(keyspaces.len(), "keyspace keeps", "keyspaces keep"),
+        list.join(", ")
+    )
 }
 
 impl Error {
@@ -476,6 +503,24 @@ mod tests {
         assert_eq!(
             err.hint().unwrap(),
             "remove it from the ring with: casctl nodetool -n shop --name ring -- removenode abcd"
+        );
+    }
+
+    #[test]
+    fn replication_names_the_keyspaces() {
+        let err = Error::Replication {
+            target: 2,
+            dc: "DC1".into(),
+            keyspaces: vec![("system_distributed".into(), 3)],
+        };
+        assert_eq!(
+            err.to_string(),
+            "cannot shrink data center DC1 to 2 nodes: 1 keyspace keeps more replicas than that: system_distributed (RF 3)"
+        );
+        assert!(
+            err.hint()
+                .unwrap_or_default()
+                .contains("ALTER KEYSPACE system_distributed")
         );
     }
 }

@@ -93,6 +93,27 @@ pub(crate) fn replicas(sts: &StatefulSet) -> u32 {
     u32::try_from(replicas).unwrap_or(0)
 }
 
+/// How often the pod's containers restarted, in all.
+pub(crate) fn restarts(pod: &Pod) -> i32 {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .map_or(0, |cs| cs.iter().map(|c| c.restart_count).sum())
+}
+
+/// The data claim a pod of the ring mounts, by its volume.
+pub(crate) fn claim_of(pod: &str, pods: &[Pod]) -> Option<String> {
+    let pod = pods
+        .iter()
+        .find(|p| p.metadata.name.as_deref() == Some(pod))?;
+    pod.spec
+        .as_ref()?
+        .volumes
+        .iter()
+        .flatten()
+        .find_map(|v| Some(v.persistent_volume_claim.as_ref()?.claim_name.clone()))
+}
+
 /// The manager that last set `spec.replicas` (from `managedFields`), to say who changed it.
 pub(crate) fn replicas_manager(sts: &StatefulSet) -> Option<String> {
     sts.metadata

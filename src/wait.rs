@@ -16,6 +16,9 @@ use kube::ResourceExt;
 use kube::runtime::reflector::store::Writer;
 use kube::runtime::watcher;
 
+use crate::cassandra::exit::{ExitCause, diagnose_exit};
+use crate::cassandra::failure::{NodetoolFailure, classify_failure};
+use crate::cassandra::netstats::OperationMode;
 use crate::error::{Error, Ghost};
 use crate::nodetool::RingStatus;
 use crate::rollout::{self, Diagnosis, Observed, PodStage};
@@ -96,8 +99,7 @@ pub(crate) struct Watches {
 /// A node's streaming as `nodetool netstats` shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Streams {
-    /// `NORMAL`, `LEAVING`, `JOINING`, `DECOMMISSIONED`, `DRAINED`…
-    pub(crate) mode: String,
+    pub(crate) mode: OperationMode,
     /// Bytes streamed so far and in all, when a stream runs.
     pub(crate) bytes: Option<(u64, u64)>,
 }
@@ -141,6 +143,11 @@ pub(crate) enum Input {
         answer: Result<Streams, String>,
     },
     Action(ActionEnd),
+    /// The tail of a pod's previous container log (why it last exited).
+    Log {
+        pod: String,
+        answer: Result<String, String>,
+    },
     /// SIGINT or SIGTERM.
     Interrupt,
 }
@@ -148,8 +155,16 @@ pub(crate) enum Input {
 /// A request for an observation that only I/O can make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Effect {
-    AskRing { pod: String },
-    AskStreams { pod: String },
+    AskRing {
+        pod: String,
+    },
+    AskStreams {
+        pod: String,
+    },
+    /// Read why the pod's container last exited (`kubectl logs --previous`).
+    FetchLog {
+        pod: String,
+    },
     RunAction,
 }
 
@@ -280,8 +295,17 @@ pub(crate) struct Wait {
     ring: RingCheck,
     action: Action,
     streams: StreamsCheck,
+    crashes: Crashes,
     interrupted: bool,
     failure: Option<Error>,
+}
+
+/// Why crash-looping pods exited, read from their previous logs.
+#[derive(Default)]
+struct Crashes {
+    /// The restart count each pod's log was last asked for: once per restart.
+    asked: BTreeMap<String, i32>,
+    causes: BTreeMap<String, ExitCause>,
 }
 
 #[derive(Default)]
@@ -329,6 +353,7 @@ impl Wait {
             ring: RingCheck::default(),
             action: Action::Idle,
             streams: StreamsCheck::default(),
+            crashes: Crashes::default(),
             interrupted: false,
             failure: None,
         }
@@ -349,6 +374,7 @@ impl Wait {
             Input::Ring { pod, answer, took } => self.ring_answer(&pod, answer, took, now),
             Input::Streams { pod, answer } => self.streams_answer(&pod, answer, now),
             Input::Action(end) => self.action_ended(end, now),
+            Input::Log { pod, answer } => self.log_answer(pod, answer),
             Input::Interrupt => self.interrupted = true,
         }
         self.forget_ring_if_a_pod_is_down();
@@ -389,6 +415,9 @@ impl Wait {
         if let Some(pod) = self.streams_to_read(now) {
             self.streams.in_flight = true;
             effects.push(Effect::AskStreams { pod });
+        }
+        for pod in self.logs_to_read() {
+            effects.push(Effect::FetchLog { pod });
         }
         effects
     }
@@ -577,7 +606,7 @@ impl Wait {
 
     fn diagnose(&self) -> Option<Diagnosis> {
         let (pods, claims, events) = (self.pods.all(), self.claims.all(), self.events.all());
-        match &self.goal {
+        let diagnosis = match &self.goal {
             Goal::Ready { sets, .. } => sets.iter().find_map(|set| {
                 rollout::diagnose(&Observed {
                     name: &set.name,
@@ -588,6 +617,60 @@ impl Wait {
                 })
             }),
             Goal::Gone { .. } | Goal::Left { .. } | Goal::ClaimsGone { .. } => None,
+        }?;
+        Some(self.with_exit_cause(diagnosis))
+    }
+
+    /// A crash loop says why the container exited, as its log tells.
+    fn with_exit_cause(&self, mut diagnosis: Diagnosis) -> Diagnosis {
+        let Some(pod) = diagnosis.pod.clone() else {
+            return diagnosis;
+        };
+        let Some(cause) = self.crashes.causes.get(&pod) else {
+            return diagnosis;
+        };
+        diagnosis.problem = format!("{}; its log says: {cause}", diagnosis.problem);
+        if *cause == ExitCause::Decommissioned {
+            let ns = &self.context.namespace;
+            diagnosis.hint = Some(format!(
+                "the pod runs on the claim of a node that was decommissioned (its data was streamed to the other \
+                 nodes when it left): delete the claim and the pod so that they are made anew, empty: \
+                 kubectl delete pvc -n {ns} {} --wait=false && kubectl delete pod -n {ns} {pod}",
+                crate::rollout::claim_of(&pod, &self.pods.all())
+                    .unwrap_or_else(|| "<claim>".to_owned())
+            ));
+        }
+        diagnosis
+    }
+
+    /// Crash-looping pods of the ring whose log has not been read since their last restart.
+    fn logs_to_read(&mut self) -> Vec<String> {
+        let Goal::Ready { sets, ring: true } = &self.goal else {
+            return Vec::new();
+        };
+        let pods = self.pods.all();
+        let mut wanted = Vec::new();
+        for set in sets {
+            for pod in pods_of(&set.name, &pods) {
+                let restarts = rollout::restarts(&pod);
+                let name = pod.name_any();
+                if restarts > 0 && self.crashes.asked.get(&name) != Some(&restarts) {
+                    self.crashes.asked.insert(name.clone(), restarts);
+                    wanted.push(name);
+                }
+            }
+        }
+        wanted
+    }
+
+    fn log_answer(&mut self, pod: String, answer: Result<String, String>) {
+        let Some(cause) = answer.ok().as_deref().and_then(diagnose_exit) else {
+            return;
+        };
+        if self.crashes.causes.get(&pod) != Some(&cause) {
+            self.progress
+                .push(Progress::Note(format!("{pod} exited: {cause}")));
+            self.crashes.causes.insert(pod, cause);
         }
     }
 
@@ -792,12 +875,31 @@ impl Wait {
     /// The pod whose streams to read: the leaving node, while its decommission runs or when
     /// the connection to it was lost.
     fn streams_to_read(&self, now: Instant) -> Option<String> {
-        let Goal::Left { pod, .. } = &self.goal else {
-            return None;
-        };
-        let running = matches!(self.action, Action::Running | Action::Lost);
         let due = self.streams.due.is_none_or(|d| now >= d);
-        (running && due && !self.streams.in_flight).then(|| pod.clone())
+        if !due || self.streams.in_flight {
+            return None;
+        }
+        match &self.goal {
+            Goal::Left { pod, .. } => {
+                matches!(self.action, Action::Running | Action::Lost).then(|| pod.clone())
+            }
+            Goal::Ready { sets, ring: true } => self.joining_pod(sets),
+            _ => None,
+        }
+    }
+
+    /// The pod whose node is joining now: the first one running but not Ready yet (the
+    /// StatefulSet starts one pod at a time).
+    fn joining_pod(&self, sets: &[Set]) -> Option<String> {
+        let pods = self.pods.all();
+        sets.iter().find_map(|set| {
+            (0..set.replicas).find_map(|i| {
+                let pod = pods
+                    .iter()
+                    .find(|p| rollout::pod_ordinal(&set.name, p) == Some(i))?;
+                (rollout::pod_stage(Some(pod)) == PodStage::Running).then(|| pod.name_any())
+            })
+        })
     }
 
     fn streams_answer(&mut self, pod: &str, answer: Result<Streams, String>, now: Instant) {
@@ -814,16 +916,16 @@ impl Wait {
             });
         }
         if self.action == Action::Lost {
-            match streams.mode.as_str() {
+            match streams.mode {
                 // It never started, or stopped with the connection: run it again.
-                "NORMAL" => {
+                OperationMode::Normal => {
                     self.action = Action::Idle;
                     self.progress.push(Progress::Note(format!(
                         "{pod} is not leaving the ring; running `nodetool decommission` again"
                     )));
                 }
                 // It finished while the connection was down.
-                "DECOMMISSIONED" => self.action = Action::Succeeded,
+                OperationMode::Decommissioned => self.action = Action::Succeeded,
                 _ => {}
             }
         }
@@ -991,16 +1093,16 @@ fn stage_detail(pod: &Pod, stage: PodStage, surplus: bool) -> String {
 /// command's output.
 fn decommission_failed(pod: &str, code: i32, stdout: &str, stderr: &str) -> Error {
     let printed = crate::fmt::printed(stdout, stderr);
-    match refusal(&printed) {
-        Some(sentence) => Error::Refused {
+    match classify_failure(code, stdout, stderr) {
+        NodetoolFailure::DecommissionRefused(refusal) => Error::Refused {
             pod: pod.to_owned(),
             command: "nodetool decommission".to_owned(),
-            sentence,
+            sentence: refusal.sentence,
             hint: "nothing was removed and the ring is unchanged; Cassandra refuses to leave fewer live nodes than a \
                    keyspace's replication factor"
                 .to_owned(),
         },
-        None => Error::Exec {
+        _ => Error::Exec {
             pod: pod.to_owned(),
             command: "nodetool decommission".to_owned(),
             code,
@@ -1011,15 +1113,6 @@ fn decommission_failed(pod: &str, code: i32, stdout: &str, stderr: &str) -> Erro
             ),
         },
     }
-}
-
-/// Cassandra's refusal of an operation (printed by nodetool on stdout, exit 1), without
-/// nodetool's prefix and help line: `Not enough live nodes to maintain replication factor …`.
-fn refusal(printed: &str) -> Option<String> {
-    printed.lines().find_map(|line| {
-        let (_, sentence) = line.split_once("Unsupported operation: ")?;
-        Some(sentence.trim().to_owned())
-    })
 }
 
 #[cfg(test)]

@@ -185,7 +185,7 @@ impl Progress {
 }
 
 impl OperationMode {
-    fn parse(mode: &str) -> OperationMode {
+    pub(crate) fn parse(mode: &str) -> OperationMode {
         match mode {
             "STARTING" => OperationMode::Starting,
             "NORMAL" => OperationMode::Normal,

@@ -8,6 +8,7 @@ pub(crate) mod nodetool;
 pub(crate) mod render;
 pub(crate) mod scale;
 pub(crate) mod status;
+pub(crate) mod steps;
 pub(crate) mod up;
 
 use crate::cli;

@@ -9,12 +9,14 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
 use kube::ResourceExt;
 
+use crate::cassandra::netstats::OperationMode;
+use crate::cassandra::replication::check_scale_down;
 use crate::cli::ScaleArgs;
 use crate::error::{Code, Error};
 use crate::fmt::{plural, seconds};
 use crate::interrupt::Interrupt;
 use crate::k8s::wait::Action;
-use crate::k8s::{Cluster, objects, ring};
+use crate::k8s::{Cluster, claims, objects, ring};
 use crate::nodetool::RingStatus;
 use crate::rollout;
 use crate::ui::Ui;
@@ -48,11 +50,7 @@ pub(crate) async fn run(
     };
     let target = args.replicas;
     if target > current {
-        ui.info(format!(
-            "scaling {} from {current} to {target} nodes",
-            cluster.name
-        ));
-        objects::set_replicas(cluster, cluster.name.as_str(), target).await?;
+        scale.grow(current, interrupt).await?;
     } else if target < current {
         if args.skip_decommission {
             scale.without_decommission(current, interrupt).await?;
@@ -69,6 +67,12 @@ pub(crate) async fn run(
     }
     let ring_check = !args.no_ring_check && !args.skip_decommission;
     scale.wait_complete(ring_check, interrupt).await?;
+    if target > current && !args.no_cleanup {
+        let before: Vec<String> = (0..current)
+            .map(|i| format!("{}-{i}", cluster.name))
+            .collect();
+        super::steps::cleanup(cluster, &before, scale.deadline, ui, interrupt).await?;
+    }
     ui.success(format!(
         "{} has {}{} ({})",
         cluster.name,
@@ -116,6 +120,27 @@ impl Scale<'_> {
         crate::k8s::wait::run(self.cluster, wait, &selectors, action, interrupt, &mut view).await
     }
 
+    /// Replaces the claims of decommissioned nodes the new pods would start on, then raises
+    /// replicas.
+    async fn grow(&self, current: u32, interrupt: &mut Interrupt) -> Result<()> {
+        let (cluster, target) = (self.cluster, self.args.replicas);
+        self.ui.info(format!(
+            "scaling {} from {current} to {target} nodes",
+            cluster.name
+        ));
+        let range = (current, target);
+        super::steps::replace_stale_claims(
+            cluster,
+            &self.selector,
+            range,
+            self.deadline,
+            self.ui,
+            interrupt,
+        )
+        .await?;
+        objects::set_replicas(cluster, cluster.name.as_str(), target).await
+    }
+
     /// The completion rule for the target size.
     async fn wait_complete(&self, ring: bool, interrupt: &mut Interrupt) -> Result<()> {
         let target = self.args.replicas;
@@ -156,6 +181,7 @@ impl Scale<'_> {
         let (cluster, target) = (self.cluster, self.args.replicas);
         let (asked, ring_now) = self.ring_from(None).await?;
         self.check_healthy(&asked, &ring_now)?;
+        let forced = self.check_replication(&asked, &ring_now).await?;
         self.ui.info(format!(
             "scaling {} from {current} to {target} nodes, decommissioning one node at a time",
             cluster.name
@@ -163,7 +189,9 @@ impl Scale<'_> {
         for ordinal in (target..current).rev() {
             self.expect_replicas(ordinal + 1).await?;
             let pod_name = format!("{}-{ordinal}", cluster.name);
-            let left = self.decommission(&pod_name, interrupt).await?;
+            let left = self
+                .decommission(&pod_name, ordinal, forced, interrupt)
+                .await?;
             // The one step that must not be cut in half: a node that left the ring must not
             // keep its pod, so replicas go down before any signal is honoured.
             objects::set_replicas(cluster, cluster.name.as_str(), ordinal).await?;
@@ -201,6 +229,40 @@ impl Scale<'_> {
         .into())
     }
 
+    /// Refuses a target below a keyspace's replication factor in the ring's data center, as
+    /// read from `nodetool describecluster` (Cassandra 4.0+; 3.x prints no keyspaces, and then
+    /// Cassandra's own refusal stands). With `--force` it warns instead, and the decommissions
+    /// are forced: `Ok(true)`.
+    async fn check_replication(&self, asked: &str, ring: &RingStatus) -> Result<bool> {
+        let description = ring::describe(self.cluster, asked).await?;
+        let Some(keyspaces) = description.keyspaces else {
+            self.ui.detail("describecluster lists no keyspaces (Cassandra 3.x): Cassandra checks replication itself");
+            return Ok(false);
+        };
+        let Some(dc) = ring.datacenters.first().map(|d| d.name.clone()) else {
+            return Ok(false);
+        };
+        let Err(refusal) = check_scale_down(&keyspaces, &dc, self.args.replicas) else {
+            return Ok(false);
+        };
+        let error = Error::Replication {
+            target: self.args.replicas,
+            dc,
+            keyspaces: refusal
+                .keyspaces
+                .iter()
+                .map(|k| (k.keyspace.clone(), k.replication_factor))
+                .collect(),
+        };
+        if !self.args.force {
+            return Err(error.into());
+        }
+        self.ui.warn(format!(
+            "--force: {error}; decommissioning with `nodetool decommission --force`: that data keeps fewer replicas than its keyspace asks for"
+        ));
+        Ok(true)
+    }
+
     /// The StatefulSet must still exist with the replicas this step starts from.
     async fn expect_replicas(&self, expected: u32) -> Result<()> {
         let sts = objects::existing_statefulset(self.cluster).await?;
@@ -219,10 +281,17 @@ impl Scale<'_> {
         .into())
     }
 
-    /// Runs `nodetool decommission` in the pod and waits until the node has left the ring.
-    /// `Ok(false)` when the pod's node is not in the ring (it never joined, or it already
-    /// left in an earlier, interrupted run): nothing to decommission.
-    async fn decommission(&self, pod_name: &str, interrupt: &mut Interrupt) -> Result<bool> {
+    /// Runs `nodetool decommission` in the pod, waits until the node has left the ring, and
+    /// marks its claim as a decommissioned node's. `Ok(false)` when the pod's node is not in
+    /// the ring (it never joined, or it already left in an earlier, interrupted run): nothing
+    /// to decommission.
+    async fn decommission(
+        &self,
+        pod_name: &str,
+        ordinal: u32,
+        forced: bool,
+        interrupt: &mut Interrupt,
+    ) -> Result<bool> {
         let pods = objects::pods(self.cluster, std::slice::from_ref(&self.selector)).await?;
         let Some(ip) = pods
             .iter()
@@ -234,12 +303,11 @@ impl Scale<'_> {
             return Ok(false);
         };
         let (_, ring_now) = self.ring_from(Some(pod_name)).await?;
-        if !ring_now.has_address(&ip) {
-            self.ui.info(format!(
-                "{pod_name} ({ip}) is not in the ring (it never joined, or it already left); not decommissioning it"
-            ));
+        let Some(row) = ring_now.nodes().map(|(_, n)| n).find(|n| n.address_is(&ip)) else {
+            self.left_before(pod_name, ordinal, &ip).await?;
             return Ok(false);
-        }
+        };
+        let host_id = row.host_id.clone();
         self.ui.info(format!(
             "decommissioning {pod_name} ({ip}): streaming its data to the other nodes"
         ));
@@ -258,9 +326,13 @@ impl Scale<'_> {
                 self.again()
             ),
         );
+        let mut command = vec!["nodetool".to_owned(), "decommission".to_owned()];
+        if forced {
+            command.push("--force".to_owned());
+        }
         let action = Action {
             pod: pod_name.to_owned(),
-            command: vec!["nodetool".to_owned(), "decommission".to_owned()],
+            command,
             timeout: self.deadline.remaining(Instant::now()),
         };
         self.wait(goal, context, Some(action), interrupt).await?;
@@ -268,7 +340,29 @@ impl Scale<'_> {
             "{pod_name} left the ring ({})",
             seconds(started.elapsed())
         ));
+        claims::mark_decommissioned(self.cluster, &self.selector, ordinal, host_id.as_deref())
+            .await?;
         Ok(true)
+    }
+
+    /// A pod whose node is not in the ring: it never joined, or it left by decommission in
+    /// an earlier run that was interrupted (its node then says DECOMMISSIONED, and its claim
+    /// is marked as such).
+    async fn left_before(&self, pod_name: &str, ordinal: u32, ip: &str) -> Result<()> {
+        let decommissioned = ring::streams(self.cluster, pod_name)
+            .await
+            .is_ok_and(|s| s.mode == OperationMode::Decommissioned);
+        if decommissioned {
+            self.ui.info(format!(
+                "{pod_name} ({ip}) was decommissioned already and is not in the ring any more"
+            ));
+            claims::mark_decommissioned(self.cluster, &self.selector, ordinal, None).await?;
+        } else {
+            self.ui.info(format!(
+                "{pod_name} ({ip}) is not in the ring (it never joined); removing its pod"
+            ));
+        }
+        Ok(())
     }
 
     /// `nodetool status` from the first Ready pod other than `except`.
@@ -304,7 +398,8 @@ impl Scale<'_> {
             .collect();
         if !kept.is_empty() {
             self.ui.info(format!(
-                "kept the {} of the removed pods (their data stays): {}",
+                "kept the {} of the removed pods: {} (a later scale-up replaces the claims of decommissioned \
+                 nodes with new, empty ones; `casctl down --purge-volumes` deletes them all)",
                 plural(kept.len(), "claim", "claims"),
                 kept.join(", ")
             ));

@@ -247,9 +247,7 @@ fn statefulset_view(sts: &StatefulSet) -> StatefulSetView {
 
 fn pod_view(pod: &Pod) -> PodView {
     let status = pod.status.as_ref();
-    let restarts = status
-        .and_then(|s| s.container_statuses.as_ref())
-        .map_or(0, |cs| cs.iter().map(|c| c.restart_count).sum());
+    let restarts = rollout::restarts(pod);
     let waiting = status
         .and_then(|s| s.container_statuses.as_ref())
         .and_then(|cs| {

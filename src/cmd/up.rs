@@ -81,8 +81,11 @@ pub(crate) async fn run(
     if dry_run {
         return Ok(Code::Ok);
     }
-    if let Some((_, wanted)) = growth {
-        objects::set_replicas(cluster, cluster.name.as_str(), wanted).await?;
+    let selector = objects::selector_string(&manifest::selector_labels(&cluster.name));
+    if let Some(range) = growth {
+        super::steps::replace_stale_claims(cluster, &selector, range, deadline, ui, interrupt)
+            .await?;
+        objects::set_replicas(cluster, cluster.name.as_str(), range.1).await?;
     }
     ui.detail(format!(
         "applied after {} ms",
@@ -93,6 +96,12 @@ pub(crate) async fn run(
         return Ok(Code::Ok);
     }
     wait_for_rollout(cluster, args, wanted, deadline, ui, interrupt).await?;
+    if let Some((before, _)) = growth.filter(|_| !args.no_cleanup) {
+        let pods: Vec<String> = (0..before)
+            .map(|i| format!("{}-{i}", cluster.name))
+            .collect();
+        super::steps::cleanup(cluster, &pods, deadline, ui, interrupt).await?;
+    }
     ui.success(format!(
         "{} is up in namespace {}: {wanted}/{wanted} pods Ready{} ({})",
         cluster.name,

@@ -3,6 +3,7 @@
 //! engine. It prints nothing: what the user sees goes out as typed progress and errors.
 
 pub(crate) mod apply;
+pub(crate) mod claims;
 pub(crate) mod client;
 pub(crate) mod delete;
 pub(crate) mod exec;

@@ -220,6 +220,14 @@ fn perform(
                 let answer = answer_or_fatal(ring::streams(&cluster, &pod).await)?;
                 Ok(Input::Streams { pod, answer })
             }
+            // Reading logs is optional (a diagnosis): even a refusal is only an answer.
+            Effect::FetchLog { pod } => {
+                let answer = ring::previous_log(&cluster, &pod).await;
+                Ok(Input::Log {
+                    pod,
+                    answer: answer.map_err(|e| one_line(&e)),
+                })
+            }
             Effect::RunAction => {
                 let Some(action) = action else {
                     anyhow::bail!("the wait asked for an action it was not given");

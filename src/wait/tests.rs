@@ -281,7 +281,131 @@ fn the_ring_is_not_asked_while_a_pod_is_not_ready() {
         vec![statefulset("cassandra", 3, 2)],
         vec![pod(0, true), pod(1, true), pod(2, false)],
     );
-    assert!(s.effects(0).is_empty());
+    assert!(
+        !s.effects(0)
+            .iter()
+            .any(|e| matches!(e, Effect::AskRing { .. }))
+    );
+}
+
+#[test]
+fn a_joining_node_shows_what_it_has_streamed() {
+    let mut s = Script::ready(3, true);
+    let pods = vec![pod(0, true), pod(1, true), pod(2, false)];
+    s.listed(0, vec![statefulset("cassandra", 3, 2)], pods);
+    assert_eq!(
+        s.effects(0),
+        vec![Effect::AskStreams {
+            pod: "cassandra-2".into()
+        }]
+    );
+    s.feed(
+        1,
+        Input::Streams {
+            pod: "cassandra-2".into(),
+            answer: Ok(Streams {
+                mode: crate::cassandra::netstats::OperationMode::Joining,
+                bytes: Some((512, 2048)),
+            }),
+        },
+    );
+    assert!(s.wait.take_progress().contains(&Progress::Streaming {
+        pod: "cassandra-2".into(),
+        done: 512,
+        total: 2048
+    }));
+    assert!(s.effects(3).is_empty(), "read again after STREAMS_RECHECK");
+    assert_eq!(s.effects(6).len(), 1);
+}
+
+#[test]
+fn without_ring_check_no_pod_is_asked_anything() {
+    let mut s = Script::ready(3, false);
+    let pods = vec![pod(0, true), pod(1, true), pod(2, false)];
+    s.listed(0, vec![statefulset("cassandra", 3, 2)], pods);
+    assert!(
+        s.effects(0).is_empty(),
+        "--no-ring-check needs no pods/exec"
+    );
+}
+
+fn crash_looping(i: u32, restarts: i32) -> Pod {
+    use k8s_openapi::api::core::v1::{
+        ContainerState, ContainerStateWaiting, ContainerStatus, PersistentVolumeClaimVolumeSource,
+        Volume,
+    };
+    let mut p = pod(i, false);
+    if let Some(spec) = p.spec.as_mut() {
+        spec.volumes = Some(vec![Volume {
+            name: "cassandra-data".into(),
+            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                claim_name: format!("cassandra-data-cassandra-{i}"),
+                read_only: None,
+            }),
+            ..Default::default()
+        }]);
+    }
+    if let Some(status) = p.status.as_mut() {
+        status.container_statuses = Some(vec![ContainerStatus {
+            name: "cassandra".into(),
+            restart_count: restarts,
+            state: Some(ContainerState {
+                waiting: Some(ContainerStateWaiting {
+                    reason: Some("CrashLoopBackOff".into()),
+                    message: None,
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }]);
+    }
+    p
+}
+
+#[test]
+fn a_crash_loop_is_explained_by_the_containers_last_log_once_per_restart() {
+    let mut s = Script::ready(4, true);
+    let pods = vec![
+        pod(0, true),
+        pod(1, true),
+        pod(2, true),
+        crash_looping(3, 2),
+    ];
+    s.listed(0, vec![statefulset("cassandra", 4, 3)], pods);
+    s.verdict(0);
+    let fetch = Effect::FetchLog {
+        pod: "cassandra-3".into(),
+    };
+    assert!(s.effects(0).contains(&fetch));
+    assert!(!s.effects(1).contains(&fetch), "once per restart");
+    // The real sentence (tests/fixtures/cassandra-5.0.9/start-after-decommission.txt).
+    let log = include_str!("../../tests/fixtures/cassandra-5.0.9/start-after-decommission.txt");
+    let answer = Ok(log.to_owned());
+    s.feed(
+        2,
+        Input::Log {
+            pod: "cassandra-3".into(),
+            answer,
+        },
+    );
+    assert!(matches!(s.verdict(15), Verdict::Stalled));
+    let notes = s.notes();
+    let diagnosis = notes
+        .iter()
+        .find(|n| n.starts_with("waiting: "))
+        .expect("a diagnosis");
+    assert!(
+        diagnosis.contains("crash-looping: restarted 2 times"),
+        "{diagnosis}"
+    );
+    assert!(diagnosis.contains("decommissioned"), "{diagnosis}");
+    let hint = failure(s.verdict(600)).hint().unwrap_or_default();
+    assert!(
+        hint.contains("kubectl delete pvc -n shop cassandra-data-cassandra-3"),
+        "{hint}"
+    );
+    s.pod(601, crash_looping(3, 3));
+    assert!(s.effects(601).contains(&fetch), "a new restart, a new read");
 }
 
 #[test]
@@ -689,7 +813,7 @@ fn streams(mode: &str, bytes: Option<(u64, u64)>) -> Input {
     Input::Streams {
         pod: "cassandra-2".into(),
         answer: Ok(Streams {
-            mode: mode.into(),
+            mode: crate::cassandra::netstats::OperationMode::parse(mode),
             bytes,
         }),
     }
@@ -752,7 +876,7 @@ fn cassandras_refusal_is_reported_verbatim() {
     };
     assert_eq!(
         sentence,
-        "Not enough live nodes to maintain replication factor in keyspace system_distributed (RF = 3, N = 3). Perform a forceful decommission to ignore."
+        "Unsupported operation: Not enough live nodes to maintain replication factor in keyspace system_distributed (RF = 3, N = 3). Perform a forceful decommission to ignore."
     );
     assert!(
         error
@@ -797,7 +921,7 @@ fn a_lost_connection_with_the_node_still_leaving_never_runs_a_second_decommissio
         Input::Streams {
             pod: "cassandra-2".into(),
             answer: Ok(Streams {
-                mode: "LEAVING".into(),
+                mode: crate::cassandra::netstats::OperationMode::Leaving,
                 bytes: Some((10, 100)),
             }),
         },
