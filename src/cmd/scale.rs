@@ -234,7 +234,16 @@ impl Scale<'_> {
     /// Cassandra's own refusal stands). With `--force` it warns instead, and the decommissions
     /// are forced: `Ok(true)`.
     async fn check_replication(&self, asked: &str, ring: &RingStatus) -> Result<bool> {
-        let description = ring::describe(self.cluster, asked).await?;
+        let description = match ring::describe(self.cluster, asked).await {
+            Ok(description) => description,
+            Err(err) if is_forbidden(&err) => return Err(err),
+            Err(err) => {
+                self.ui.warn(format!(
+                    "could not read the keyspaces' replication ({err:#}); Cassandra's own check at each decommission stands"
+                ));
+                return Ok(false);
+            }
+        };
         let Some(keyspaces) = description.keyspaces else {
             self.ui.detail("describecluster lists no keyspaces (Cassandra 3.x): Cassandra checks replication itself");
             return Ok(false);
@@ -406,6 +415,10 @@ impl Scale<'_> {
         }
         Ok(())
     }
+}
+
+fn is_forbidden(err: &anyhow::Error) -> bool {
+    matches!(err.downcast_ref::<Error>(), Some(Error::Forbidden { .. }))
 }
 
 /// `cassandra-3` or `cassandra-3..cassandra-5`.

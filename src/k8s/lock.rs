@@ -154,6 +154,10 @@ async fn try_acquire(
         Err(kube::Error::Api(s)) if s.is_conflict() || s.reason == "AlreadyExists" => {
             Ok(Attempt::Raced)
         }
+        Err(err) if is_not_found(&err) => Err(Error::NamespaceNotFound {
+            namespace: cluster.namespace().to_owned(),
+        }
+        .into()),
         Err(err) => Err(cluster.fail(err, "update", "leases")),
     }
 }
