@@ -193,8 +193,9 @@ impl Scale<'_> {
                 .decommission(&pod_name, ordinal, forced, interrupt)
                 .await?;
             // The one step that must not be cut in half: a node that left the ring must not
-            // keep its pod, so replicas go down before any signal is honoured.
-            objects::set_replicas(cluster, cluster.name.as_str(), ordinal).await?;
+            // keep its pod, so replicas go down before any signal is honoured — and only from
+            // the count this step started from.
+            objects::lower_replicas(cluster, cluster.name.as_str(), ordinal + 1, ordinal).await?;
             let done = match left {
                 true => format!("{pod_name} left the ring and replicas were lowered to {ordinal}"),
                 false => format!("replicas were lowered to {ordinal}"),

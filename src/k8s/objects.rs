@@ -138,6 +138,54 @@ pub(crate) async fn set_replicas(
     Ok(())
 }
 
+/// Lowers `spec.replicas` from `from` to `to`, only if it is still `from`: the scale
+/// subresource is read and written with its resource version, so that a change made by anyone
+/// in between is refused by the API server instead of being overwritten. A scale-down step
+/// that finds the ring changed under it stops instead of removing a node it did not
+/// decommission.
+pub(crate) async fn lower_replicas(
+    cluster: &Cluster,
+    statefulset: &str,
+    from: u32,
+    to: u32,
+) -> Result<()> {
+    let api = cluster.api::<StatefulSet>();
+    let scale = api
+        .get_scale(statefulset)
+        .await
+        .map_err(|e| cluster.fail(e, "get", "statefulsets/scale"))?;
+    let now = scale.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
+    let changed = |now: String| {
+        Error::Changed {
+        what: format!(
+            "spec.replicas of StatefulSet {statefulset} is {now}, not the {from} this step of the scale-down started from"
+        ),
+        hint: "another command changed the ring at the same time; nothing more was removed. Look with \
+               `casctl status`, then run the scale you want again"
+            .to_owned(),
+    }
+    };
+    if now != from as i32 {
+        return Err(changed(now.to_string()).into());
+    }
+    let patch = serde_json::json!({
+        "metadata": {"resourceVersion": scale.metadata.resource_version},
+        "spec": {"replicas": to},
+    });
+    match api
+        .patch_scale(
+            statefulset,
+            &PatchParams::apply(FIELD_MANAGER),
+            &Patch::Merge(&patch),
+        )
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(s)) if s.is_conflict() => Err(changed("changing".to_owned()).into()),
+        Err(err) => Err(cluster.fail(err, "patch", "statefulsets/scale")),
+    }
+}
+
 /// `cassandra-data-cassandra-2` is a claim of `cassandra` (template `cassandra-data`).
 pub(crate) fn is_claim_of(name: &str, claim: &str) -> bool {
     claim_ordinal(name, claim).is_some()

@@ -179,3 +179,114 @@ pub fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) -> boo
         thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Typed reads of the cluster for assertions: objects as k8s-openapi types (through kubectl's
+/// JSON), the ring through casctl's own public parser.
+#[allow(dead_code)]
+impl Cluster {
+    /// One object, e.g. `get::<StatefulSet>(ns, "statefulset/cassandra")`; `None` when it does
+    /// not exist.
+    pub fn get<K: serde::de::DeserializeOwned>(&self, namespace: &str, what: &str) -> Option<K> {
+        let out = self.kubectl(&["get", what, "-n", namespace, "-o", "json"]);
+        if !out.status.success() {
+            return None;
+        }
+        Some(serde_json::from_slice(&out.stdout).expect("kubectl printed an object"))
+    }
+
+    /// The names of every object of a kind (`pods`, `pvc`) in the namespace.
+    pub fn names(&self, namespace: &str, kind: &str) -> Vec<String> {
+        let out = self.kubectl_ok(&["get", kind, "-n", namespace, "-o", "json"]);
+        let list: serde_json::Value = serde_json::from_str(&out).expect("a list");
+        list["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i["metadata"]["name"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// The ring as `nodetool status` in `pod` reports it, parsed by casctl's parser.
+    pub fn ring(&self, namespace: &str, pod: &str) -> casctl::nodetool::RingStatus {
+        let out = self.kubectl_ok(&["exec", "-n", namespace, pod, "--", "nodetool", "status"]);
+        casctl::nodetool::parse_status(&out).expect("nodetool status output")
+    }
+
+    /// The two-letter codes of the ring's nodes (`UN`, `DN`…), sorted.
+    pub fn ring_codes(&self, namespace: &str, pod: &str) -> Vec<String> {
+        let mut codes: Vec<String> = self
+            .ring(namespace, pod)
+            .nodes()
+            .map(|(_, n)| n.code())
+            .collect();
+        codes.sort();
+        codes
+    }
+
+    /// `spec.replicas` of the StatefulSet `cassandra`.
+    pub fn replicas(&self, namespace: &str) -> Option<i32> {
+        let sts: k8s_openapi::api::apps::v1::StatefulSet =
+            self.get(namespace, "statefulset/cassandra")?;
+        sts.spec.and_then(|s| s.replicas)
+    }
+
+    /// casctl as a child process (for signals and concurrency), its stderr in a file that the
+    /// test can read while it runs.
+    pub fn spawn_casctl(&self, args: &[&str], stderr: &Path) -> std::process::Child {
+        let file = std::fs::File::create(stderr).expect("a file for stderr");
+        Command::new(env!("CARGO_BIN_EXE_casctl"))
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(file)
+            .spawn()
+            .expect("casctl starts")
+    }
+}
+
+/// Sends a signal (`INT`, `TERM`, `KILL`) to a process.
+#[allow(dead_code)]
+pub fn signal(child: &std::process::Child, name: &str) {
+    let ok = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .expect("kill runs")
+        .success();
+    assert!(ok, "kill -{name} failed");
+}
+
+/// The built-in templates, edited for a test: a shorter grace period and pod annotations
+/// (the local control plane's `casctl.test/*` knobs), written to `dir`.
+#[allow(dead_code)]
+pub fn templates(dir: &Path, grace: u32, pod_annotations: &[&str]) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    std::fs::copy(root.join("service.yaml"), dir.join("service.yaml")).expect("copy service.yaml");
+    let mut sts = std::fs::read_to_string(root.join("statefulset.yaml"))
+        .expect("read statefulset.yaml")
+        .replace(
+            "terminationGracePeriodSeconds: 500",
+            &format!("terminationGracePeriodSeconds: {grace}"),
+        );
+    if !pod_annotations.is_empty() {
+        let pod_labels = "  template:\n    metadata:\n      labels:\n        app: cassandra\n";
+        assert!(sts.contains(pod_labels), "the template's pod labels moved");
+        let annotations: String = pod_annotations
+            .iter()
+            .map(|a| format!("        {a}\n"))
+            .collect();
+        sts = sts.replace(
+            pod_labels,
+            &format!("{pod_labels}      annotations:\n{annotations}"),
+        );
+    }
+    std::fs::write(dir.join("statefulset.yaml"), sts).expect("write statefulset.yaml");
+    dir.to_path_buf()
+}
+
+/// Reads a file that a running process writes (its stderr).
+#[allow(dead_code)]
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
