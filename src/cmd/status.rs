@@ -80,14 +80,30 @@ pub(crate) struct RingNodeView {
 }
 
 pub(crate) async fn run(cluster: &Cluster, args: &StatusArgs, ui: &Ui) -> Result<Code> {
-    let sts = objects::existing_statefulset(cluster).await?;
-    let service = objects::service(cluster).await?;
+    // The ring is asked in pod 0 at once, while the objects are read: `status` then costs
+    // about one `nodetool status`. Should pod 0 turn out not to be Ready, another is asked.
+    let first = format!("{}-0", cluster.name);
+    let early_ring = async {
+        match args.no_ring {
+            true => None,
+            false => Some(ring::status(cluster, &first).await),
+        }
+    };
+    let (sts, service, early_ring) = tokio::join!(
+        objects::existing_statefulset(cluster),
+        objects::service(cluster),
+        early_ring
+    );
+    let (sts, service) = (sts?, service?);
     let pods = objects::pods(cluster, &objects::selectors(cluster, Some(&sts))).await?;
 
     let mut warnings = Vec::new();
-    let ring = match args.no_ring {
-        true => None,
-        false => read_ring(cluster, &pods, &mut warnings, ui).await?,
+    let ring = match (args.no_ring, early_ring) {
+        (true, _) => None,
+        (false, Some(Ok(status))) if is_asked_first(&first, &pods, cluster) => {
+            Some((first, status))
+        }
+        (false, _) => read_ring(cluster, &pods, &mut warnings, ui).await?,
     };
     warnings.extend(assess(
         cluster.name.as_str(),
@@ -112,6 +128,13 @@ pub(crate) async fn run(cluster: &Cluster, args: &StatusArgs, ui: &Ui) -> Result
     } else {
         Code::Degraded
     })
+}
+
+/// Whether pod 0 is the pod the ring is read from (Ready, not being deleted).
+fn is_asked_first(first: &str, pods: &[Pod], cluster: &Cluster) -> bool {
+    rollout::pick_pod(&[cluster.name.as_str()], pods, None)
+        .and_then(|p| p.metadata.name.as_deref())
+        == Some(first)
 }
 
 /// `nodetool status` from the first Ready pod. A ring that cannot be read is a warning (the

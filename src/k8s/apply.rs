@@ -48,18 +48,24 @@ pub(crate) struct Options {
     pub(crate) dry_run: bool,
 }
 
-/// Applies every object in order, after a server-side dry run of all of them: one that would
-/// fail stops everything before the first write. A conflict is only worth forcing when the
-/// forced result would be accepted too; otherwise the reason it cannot is reported instead.
+/// Applies every object in order, after a server-side dry run of every object that exists: an
+/// existing object that would refuse the change, or be changed into something the next object
+/// cannot follow, stops everything before the first write. (A new object has nothing to
+/// break; it is created directly.) A conflict is only worth forcing when the forced result
+/// would be accepted too; otherwise the reason it cannot is reported instead.
 pub(crate) async fn apply_all(
     cluster: &Cluster,
     objects: &[Object],
     options: Options,
 ) -> Result<Vec<Change>> {
-    let trial = dry_run_all(cluster, objects, options.force).await;
+    let checked: Vec<&Object> = match options.dry_run {
+        true => objects.iter().collect(),
+        false => objects.iter().filter(|o| o.exists()).collect(),
+    };
+    let trial = dry_run_all(cluster, &checked, options.force).await;
     let changes = match trial {
         Err(conflict) if is_conflict(&conflict) && !options.force => {
-            dry_run_all(cluster, objects, true).await?;
+            dry_run_all(cluster, &checked, true).await?;
             return Err(conflict);
         }
         other => other?,
@@ -74,6 +80,16 @@ pub(crate) async fn apply_all(
     Ok(applied)
 }
 
+impl Object {
+    fn exists(&self) -> bool {
+        match self {
+            Object::StorageClass(pair) => pair.1.is_some(),
+            Object::Service(pair) => pair.1.is_some(),
+            Object::StatefulSet(pair) => pair.1.is_some(),
+        }
+    }
+}
+
 fn params(force: bool) -> PatchParams {
     let params = PatchParams::apply(FIELD_MANAGER);
     if force { params.force() } else { params }
@@ -83,7 +99,7 @@ fn is_conflict(err: &anyhow::Error) -> bool {
     matches!(err.downcast_ref::<Error>(), Some(Error::Conflict { .. }))
 }
 
-async fn dry_run_all(cluster: &Cluster, objects: &[Object], force: bool) -> Result<Vec<Change>> {
+async fn dry_run_all(cluster: &Cluster, objects: &[&Object], force: bool) -> Result<Vec<Change>> {
     let mut changes = Vec::new();
     for object in objects {
         changes.push(apply(cluster, object, params(force).dry_run()).await?);

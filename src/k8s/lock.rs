@@ -127,22 +127,36 @@ enum Attempt {
     Held(Box<Lease>),
 }
 
+/// Creates the lease (one request when the ring is not locked); when it exists, takes it over
+/// if it is free.
 async fn try_acquire(
     cluster: &Cluster,
     api: &Api<Lease>,
     name: &str,
     holder: &Holder,
 ) -> Result<Attempt> {
+    let now = Timestamp::now();
+    match api
+        .create(&PostParams::default(), &lease(name, holder, now, None))
+        .await
+    {
+        Ok(_) => return Ok(Attempt::Taken),
+        Err(kube::Error::Api(s)) if s.reason == "AlreadyExists" || s.is_conflict() => {}
+        Err(err) if is_not_found(&err) => {
+            return Err(Error::NamespaceNotFound {
+                namespace: cluster.namespace().to_owned(),
+            }
+            .into());
+        }
+        Err(err) => return Err(cluster.fail(err, "create", "leases")),
+    }
     let existing = api
         .get_opt(name)
         .await
         .map_err(|e| cluster.fail(e, "get", "leases"))?;
-    let now = Timestamp::now();
     let result = match existing {
-        None => {
-            api.create(&PostParams::default(), &lease(name, holder, now, None))
-                .await
-        }
+        // Released between the two requests.
+        None => return Ok(Attempt::Raced),
         Some(current) if is_free(&current, holder, now) => {
             let next = lease(name, holder, now, Some(&current));
             api.replace(name, &PostParams::default(), &next).await
