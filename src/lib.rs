@@ -28,6 +28,8 @@ mod ui;
 pub mod values;
 mod wait;
 
+use std::sync::Arc;
+
 use anyhow::Result;
 
 use cli::{Cli, ColorChoice, Command, GlobalArgs};
@@ -64,7 +66,7 @@ async fn run_online(global: GlobalArgs, command: Command, ui: Ui) -> Result<Outc
         context: global.context.clone(),
         namespace: global.namespace.clone(),
     };
-    let cluster = k8s::Cluster::connect(&options, global.name.clone()).await?;
+    let cluster = k8s::Cluster::connect(&options, global.name.clone(), observer(&ui)).await?;
     let lock = match lock_request(&command) {
         Some((holder, wait, budget)) => {
             let when_held = match wait {
@@ -120,6 +122,16 @@ fn lock_request(command: &Command) -> Option<(k8s::lock::Holder, bool, std::time
         _ => return None,
     };
     Some((k8s::lock::Holder::this_process(&line), wait, budget))
+}
+
+/// The API server's warnings are shown as kubectl shows them; with `-vv`, every request too.
+fn observer(ui: &Ui) -> k8s::observe::Observer {
+    let warning: k8s::observe::Report = Arc::new(ui::print_api_warning);
+    let request = (ui.verbose() >= 2).then(|| {
+        let report: k8s::observe::Report = Arc::new(ui::print_request);
+        report
+    });
+    k8s::observe::Observer::new(warning, request)
 }
 
 fn ui_options(global: &GlobalArgs) -> ui::Options {

@@ -132,8 +132,7 @@ pub(crate) async fn run(cluster: &Cluster, args: &StatusArgs, ui: &Ui) -> Result
 
 /// Whether pod 0 is the pod the ring is read from (Ready, not being deleted).
 fn is_asked_first(first: &str, pods: &[Pod], cluster: &Cluster) -> bool {
-    rollout::pick_pod(&[cluster.name.as_str()], pods, None)
-        .and_then(|p| p.metadata.name.as_deref())
+    rollout::pick_pod(&[cluster.name.as_str()], pods, None).and_then(|p| p.metadata.name.as_deref())
         == Some(first)
 }
 

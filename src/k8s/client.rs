@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
 use crate::error::Error;
@@ -45,6 +45,8 @@ pub(crate) struct Resolved {
     pub(crate) context: String,
     pub(crate) server: String,
     pub(crate) namespace: DnsLabel,
+    /// The credential plugin the context's user runs (`users[].user.exec.command`), if any.
+    pub(crate) exec_command: Option<String>,
 }
 
 /// Picks the context (the flag's, else the current one) and the namespace (the flag's, else
@@ -92,10 +94,15 @@ pub(crate) fn resolve(
         })?,
         (None, None) => DnsLabel::default_namespace(),
     };
+    let exec_command = ctx
+        .and_then(|c| c.user.as_deref())
+        .and_then(|user| kubeconfig.auth_infos.iter().find(|a| a.name == user))
+        .and_then(|a| a.auth_info.as_ref()?.exec.as_ref()?.command.clone());
     Ok(Resolved {
         context: wanted.to_owned(),
         server,
         namespace,
+        exec_command,
     })
 }
 
@@ -171,7 +178,10 @@ fn kubeconfig_cause(err: &kube::config::KubeconfigError) -> String {
 }
 
 /// A client for the cluster the flags name, with where it points.
-pub(crate) async fn connect(options: &ClientOptions) -> Result<(kube::Client, Resolved, Source)> {
+pub(crate) async fn connect(
+    options: &ClientOptions,
+    observer: super::observe::Observer,
+) -> Result<(kube::Client, Resolved, Source)> {
     let (mut config, resolved, source) = match read_kubeconfig(options.kubeconfig.as_ref())? {
         Some((kubeconfig, source)) => {
             let resolved = resolve(
@@ -206,7 +216,20 @@ pub(crate) async fn connect(options: &ClientOptions) -> Result<(kube::Client, Re
         http::header::USER_AGENT,
         http::HeaderValue::from_static(concat!("casctl/", env!("CARGO_PKG_VERSION"))),
     ));
-    let client = kube::Client::try_from(config).context("building the Kubernetes client")?;
+    let builder =
+        kube::client::ClientBuilder::try_from(config).map_err(|err| {
+            match super::classify(&err) {
+                super::Failure::CredentialPlugin => super::credentials_failed(
+                    &err,
+                    &resolved.context,
+                    resolved.exec_command.as_deref(),
+                )
+                .into(),
+                _ => anyhow::Error::msg(super::describe(&err))
+                    .context("building the Kubernetes client"),
+            }
+        })?;
+    let client = builder.with_layer(&super::observe::Layer(observer)).build();
     Ok((client, resolved, source))
 }
 
@@ -226,6 +249,7 @@ fn in_cluster(options: &ClientOptions) -> Result<(kube::Config, Resolved, Source
         context: "in-cluster".to_owned(),
         server: config.cluster_url.to_string(),
         namespace,
+        exec_command: None,
     };
     Ok((config, resolved, Source::InCluster))
 }

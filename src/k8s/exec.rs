@@ -96,9 +96,10 @@ where
 /// retrying), anything else names the command and the pod.
 fn start_failed(cluster: &Cluster, err: kube::Error, shown: &str, pod: &str) -> anyhow::Error {
     match super::classify(&err) {
-        Failure::Forbidden | Failure::Unauthorized | Failure::Unreachable => {
-            cluster.fail(err, "create", "pods/exec")
-        }
+        Failure::Forbidden
+        | Failure::Unauthorized
+        | Failure::Unreachable
+        | Failure::CredentialPlugin => cluster.fail(err, "create", "pods/exec"),
         Failure::Other => anyhow::Error::msg(super::describe(&err))
             .context(format!("starting `{shown}` in pod {pod}")),
     }

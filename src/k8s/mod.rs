@@ -9,6 +9,7 @@ pub(crate) mod delete;
 pub(crate) mod exec;
 pub(crate) mod lock;
 pub(crate) mod objects;
+pub(crate) mod observe;
 pub(crate) mod ring;
 pub(crate) mod wait;
 
@@ -36,8 +37,12 @@ pub(crate) struct Cluster {
 
 impl Cluster {
     /// Builds the client. This does not contact the API server yet.
-    pub(crate) async fn connect(options: &ClientOptions, name: DnsLabel) -> anyhow::Result<Self> {
-        let (client, resolved, source) = client::connect(options).await?;
+    pub(crate) async fn connect(
+        options: &ClientOptions,
+        name: DnsLabel,
+        observer: observe::Observer,
+    ) -> anyhow::Result<Self> {
+        let (client, resolved, source) = client::connect(options, observer).await?;
         Ok(Cluster {
             client,
             resolved,
@@ -80,6 +85,9 @@ impl Cluster {
                 context,
                 kubeconfig: self.source.to_string(),
             },
+            Failure::CredentialPlugin => {
+                credentials_failed(&err, &context, self.resolved.exec_command.as_deref())
+            }
             Failure::Unreachable => Error::Unreachable {
                 server: self.resolved.server.clone(),
                 context,
@@ -99,6 +107,8 @@ impl Cluster {
 pub(crate) enum Failure {
     Forbidden,
     Unauthorized,
+    /// The kubeconfig's credential plugin (`exec`) could not run or failed.
+    CredentialPlugin,
     /// The request never got an answer (the API server is down or unreachable).
     Unreachable,
     Other,
@@ -107,6 +117,9 @@ pub(crate) enum Failure {
 pub(crate) fn classify(err: &kube::Error) -> Failure {
     use http::StatusCode;
     use kube::client::UpgradeConnectionError::ProtocolSwitch;
+    if caused_by_auth(err) {
+        return Failure::CredentialPlugin;
+    }
     match err {
         kube::Error::Api(s) if s.is_forbidden() => Failure::Forbidden,
         kube::Error::Api(s) if s.code == 401 => Failure::Unauthorized,
@@ -119,6 +132,68 @@ pub(crate) fn classify(err: &kube::Error) -> Failure {
         }
         _ => Failure::Other,
     }
+}
+
+/// The kubeconfig's credentials could not be had: the plugin is missing, or it ran and failed
+/// (its own words, not the client's dump of its output).
+pub(crate) fn credentials_failed(err: &kube::Error, context: &str, plugin: Option<&str>) -> Error {
+    use kube::client::AuthError;
+    let auth = std::iter::successors(Some(err as &(dyn std::error::Error + 'static)), |e| {
+        e.source()
+    })
+    .find_map(|e| e.downcast_ref::<AuthError>());
+    let plugin_name = plugin.unwrap_or("the credential plugin");
+    let (message, hint) = match auth {
+        Some(AuthError::AuthExecStart(io)) if io.kind() == std::io::ErrorKind::NotFound => (
+            format!(
+                "the credential plugin `{plugin_name}` of context \"{context}\" is not installed"
+            ),
+            format!(
+                "install `{plugin_name}` (the command the kubeconfig's user runs to get credentials) and put it on PATH, \
+                 or pick another context with --context"
+            ),
+        ),
+        Some(AuthError::AuthExecRun { out, .. }) => (
+            format!(
+                "the credential plugin `{plugin_name}` of context \"{context}\" failed ({}): {}",
+                out.status,
+                first_line(&String::from_utf8_lossy(&out.stderr))
+            ),
+            format!(
+                "run `{plugin_name}` yourself to see why (often: log in again), or pick another context with --context"
+            ),
+        ),
+        _ => (
+            format!(
+                "the credentials of context \"{context}\" cannot be used: {}",
+                auth.map_or_else(|| describe(err), ToString::to_string)
+            ),
+            "fix the user's entry in the kubeconfig, or pick another context with --context"
+                .to_owned(),
+        ),
+    };
+    Error::Config { message, hint }
+}
+
+/// The first line a program printed: where it says what went wrong.
+fn first_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("it printed nothing")
+        .to_owned()
+}
+
+/// Whether the client's authentication layer (a credential plugin, a token file) failed.
+fn caused_by_auth(err: &kube::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if e.downcast_ref::<kube::client::AuthError>().is_some() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// A client error in one clean line: the API server's message, else the error's own text

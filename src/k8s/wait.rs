@@ -115,7 +115,7 @@ impl Connection {
         };
         if matches!(
             super::classify(&source),
-            Failure::Forbidden | Failure::Unauthorized
+            Failure::Forbidden | Failure::Unauthorized | Failure::CredentialPlugin
         ) {
             return Some(cluster.fail(source, "watch", "statefulsets, pods, claims and events"));
         }
@@ -264,7 +264,11 @@ async fn run_action(cluster: &Cluster, action: &Action) -> Result<ActionEnd> {
 fn is_fatal(err: &anyhow::Error) -> bool {
     matches!(
         err.downcast_ref::<crate::error::Error>(),
-        Some(crate::error::Error::Forbidden { .. } | crate::error::Error::Credentials { .. })
+        Some(
+            crate::error::Error::Forbidden { .. }
+                | crate::error::Error::Credentials { .. }
+                | crate::error::Error::Config { .. }
+        )
     )
 }
 

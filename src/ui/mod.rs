@@ -139,6 +139,23 @@ pub(crate) fn print_error(message: &str, causes: &[String], hint: Option<&str>) 
     }
 }
 
+/// A warning of the API server, as kubectl prints it.
+pub(crate) fn print_api_warning(message: String) {
+    eprintln!(
+        "{} {message}",
+        Style::new()
+            .yellow()
+            .bold()
+            .for_stderr()
+            .apply_to("Warning:")
+    );
+}
+
+/// One request of the client (`-vv`).
+pub(crate) fn print_request(line: String) {
+    eprintln!("{}", Style::new().dim().for_stderr().apply_to(line));
+}
+
 /// Writes data to stdout; a closed pipe comes back as an error that `report` keeps quiet.
 pub(crate) fn write_stdout(data: impl AsRef<[u8]>) -> anyhow::Result<()> {
     use anyhow::Context;
