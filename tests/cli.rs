@@ -351,6 +351,34 @@ fn user_templates_replace_the_built_in_ones() {
 }
 
 #[test]
+fn a_template_with_two_objects_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let service = std::fs::read_to_string(root.join("service.yaml")).unwrap();
+    std::fs::write(
+        dir.path().join("service.yaml"),
+        format!("{service}---\n{service}"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root.join("statefulset.yaml"),
+        dir.path().join("statefulset.yaml"),
+    )
+    .unwrap();
+    let out = casctl()
+        .args(["render", "--templates", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: service.yaml holds 2 YAML documents; casctl reads one object per file\n\
+         hint: put one object in each of service.yaml, statefulset.yaml and (optionally) \
+         storageclass.yaml\n"
+    );
+}
+
+#[test]
 fn a_closed_stdout_exits_quietly() {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_casctl"))
         .args(["render", "--replicas", "1000"])
