@@ -32,7 +32,7 @@ complete -c casctl -n "__fish_casctl_needs_command" -l color -d 'When to use col
 always\t''
 never\t''"
 complete -c casctl -n "__fish_casctl_needs_command" -s q -l quiet -d 'Print only errors, warnings and the data asked for'
-complete -c casctl -n "__fish_casctl_needs_command" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c casctl -n "__fish_casctl_needs_command" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c casctl -n "__fish_casctl_needs_command" -s V -l version -d 'Print version'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "render" -d 'Print the objects `up` would apply (needs no cluster)'
@@ -71,7 +71,7 @@ always\t''
 never\t''"
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l create-storage-class -d 'Also render the tutorial\'s StorageClass (as `up --create-storage-class` would apply)'
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s q -l quiet -d 'Print only errors, warnings and the data asked for'
-complete -c casctl -n "__fish_casctl_using_subcommand render" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c casctl -n "__fish_casctl_using_subcommand render" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s V -l version -d 'Print version'
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l timeout -d 'How long to wait for the rollout, e.g. 30s, 5m, 1h' -r
@@ -105,7 +105,7 @@ complete -c casctl -n "__fish_casctl_using_subcommand up" -l no-ring-check -d 'C
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l create-storage-class -d 'Create the tutorial\'s StorageClass (minikube\'s hostpath provisioner) first'
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l force-conflicts -d 'Take over fields that another field manager owns'
 complete -c casctl -n "__fish_casctl_using_subcommand up" -s q -l quiet -d 'Print only errors, warnings and the data asked for'
-complete -c casctl -n "__fish_casctl_using_subcommand up" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c casctl -n "__fish_casctl_using_subcommand up" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c casctl -n "__fish_casctl_using_subcommand up" -s V -l version -d 'Print version'
 complete -c casctl -n "__fish_casctl_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -121,7 +121,7 @@ always\t''
 never\t''"
 complete -c casctl -n "__fish_casctl_using_subcommand status" -l no-ring -d 'Do not run `nodetool status` in a pod'
 complete -c casctl -n "__fish_casctl_using_subcommand status" -s q -l quiet -d 'Print only errors, warnings and the data asked for'
-complete -c casctl -n "__fish_casctl_using_subcommand status" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c casctl -n "__fish_casctl_using_subcommand status" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand status" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand status" -s V -l version -d 'Print version'
 complete -c casctl -n "__fish_casctl_using_subcommand scale" -l timeout -d 'How long to wait for the whole change, e.g. 30s, 5m, 1h' -r
@@ -136,7 +136,7 @@ complete -c casctl -n "__fish_casctl_using_subcommand scale" -l skip-decommissio
 complete -c casctl -n "__fish_casctl_using_subcommand scale" -l force -d 'Scale down even when some ring node is not Up/Normal'
 complete -c casctl -n "__fish_casctl_using_subcommand scale" -l no-ring-check -d 'Consider scale-up complete without checking the ring with nodetool'
 complete -c casctl -n "__fish_casctl_using_subcommand scale" -s q -l quiet -d 'Print only errors, warnings and the data asked for'
-complete -c casctl -n "__fish_casctl_using_subcommand scale" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c casctl -n "__fish_casctl_using_subcommand scale" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand scale" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand scale" -s V -l version -d 'Print version'
 complete -c casctl -n "__fish_casctl_using_subcommand down" -l timeout -d 'How long to wait for the pods to terminate [default: the grace period plus a margin]' -r
@@ -150,7 +150,7 @@ never\t''"
 complete -c casctl -n "__fish_casctl_using_subcommand down" -l purge-volumes -d 'Also delete the data volumes (PersistentVolumeClaims) once every pod is gone'
 complete -c casctl -n "__fish_casctl_using_subcommand down" -s y -l yes -d 'Do not ask for confirmation before purging volumes'
 complete -c casctl -n "__fish_casctl_using_subcommand down" -s q -l quiet -d 'Print only errors, warnings and the data asked for'
-complete -c casctl -n "__fish_casctl_using_subcommand down" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c casctl -n "__fish_casctl_using_subcommand down" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand down" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand down" -s V -l version -d 'Print version'
 complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -l pod -d 'Pod to run in [default: the first Ready pod, <name>-0 preferred]' -r
@@ -163,7 +163,7 @@ complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -s q -l quiet -d 'Print only errors, warnings and the data asked for'
-complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -s V -l version -d 'Print version'
 complete -c casctl -n "__fish_casctl_using_subcommand completions" -l kubeconfig -d 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
@@ -174,7 +174,7 @@ complete -c casctl -n "__fish_casctl_using_subcommand completions" -l color -d '
 always\t''
 never\t''"
 complete -c casctl -n "__fish_casctl_using_subcommand completions" -s q -l quiet -d 'Print only errors, warnings and the data asked for'
-complete -c casctl -n "__fish_casctl_using_subcommand completions" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c casctl -n "__fish_casctl_using_subcommand completions" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c casctl -n "__fish_casctl_using_subcommand man" -l kubeconfig -d 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
@@ -185,7 +185,7 @@ complete -c casctl -n "__fish_casctl_using_subcommand man" -l color -d 'When to 
 always\t''
 never\t''"
 complete -c casctl -n "__fish_casctl_using_subcommand man" -s q -l quiet -d 'Print only errors, warnings and the data asked for'
-complete -c casctl -n "__fish_casctl_using_subcommand man" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c casctl -n "__fish_casctl_using_subcommand man" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand man" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand man" -s V -l version -d 'Print version'
 complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "render" -d 'Print the objects `up` would apply (needs no cluster)'

@@ -3,10 +3,13 @@
 //! Values are validated here, once, by the value parsers in [`crate::values`]; the rest of the
 //! program trusts them.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::StyledStr;
+use clap::builder::styling::Style;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
 use crate::values::{
@@ -28,9 +31,6 @@ use crate::values::{
     propagate_version = true,
     max_term_width = 100
 )]
-#[command(
-    after_help = "Exit codes: 0 ok, 1 error, 2 usage, 3 timed out, 4 degraded (status), 130 interrupted."
-)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -39,8 +39,99 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Parses a command line, the program's path first. `--help`, `--version` and usage errors
+/// print and exit as clap does (exit 2 for a usage error).
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Cli {
+    try_parse(args).unwrap_or_else(|err| err.exit())
+}
+
+/// [`parse`], returning clap's error (or help) instead of exiting.
+pub fn try_parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
+    let mut command = command();
+    let mut matches = command.try_get_matches_from_mut(args)?;
+    Cli::from_arg_matches_mut(&mut matches).map_err(|err| err.format(&mut command))
+}
+
+/// The clap command, with every command's examples.
+pub fn command() -> clap::Command {
+    let mut command = Cli::command().bin_name("casctl");
+    let header = *command.get_styles().get_header();
+    for (subcommand, examples) in EXAMPLES {
+        command = command.mut_subcommand(subcommand, |sub| {
+            sub.after_help(examples_help(examples, header))
+        });
+    }
+    let mut after_help = examples_help(ROOT_EXAMPLES, header);
+    after_help.push_str(
+        "\n\nExit codes: 0 ok, 1 error, 2 usage, 3 timed out, 4 degraded (status), 130 interrupted.",
+    );
+    command.after_help(after_help)
+}
+
+/// What `casctl --help` shows, without the program name.
+const ROOT_EXAMPLES: &[&str] = &[
+    "up -n shop --replicas 3 --storage-class standard",
+    "status -n shop",
+    "scale 4 -n shop",
+    "down -n shop",
+];
+
+/// Each command's examples (the README's), without the program name.
+const EXAMPLES: &[(&str, &[&str])] = &[
+    (
+        "render",
+        &["render -n shop --replicas 5 | kubectl apply --dry-run=client -f -"],
+    ),
+    (
+        "up",
+        &[
+            "up -n shop --replicas 3 --storage-class standard",
+            "up -n shop --dry-run=server   # what would be created or changed, field by field",
+        ],
+    ),
+    ("status", &["status -n shop", "status -n shop -o json"]),
+    (
+        "scale",
+        &[
+            "scale 4 -n shop   # grow: set replicas, wait until 4 pods are Ready and 4 nodes UN",
+            "scale 3 -n shop   # shrink: decommission shop/cassandra-3, then remove its pod",
+        ],
+    ),
+    (
+        "down",
+        &[
+            "down -n shop                          # keep the data volumes",
+            "down -n shop --purge-volumes --yes    # and delete them",
+        ],
+    ),
+    (
+        "nodetool",
+        &[
+            "nodetool -n shop -- status",
+            "nodetool -n shop --pod cassandra-2 -- info",
+        ],
+    ),
+    (
+        "completions",
+        &[
+            "completions bash > ~/.local/share/bash-completion/completions/casctl",
+            "completions fish > ~/.config/fish/completions/casctl.fish",
+        ],
+    ),
+    ("man", &["man > ~/.local/share/man/man1/casctl.1"]),
+];
+
+fn examples_help(examples: &[&str], header: Style) -> StyledStr {
+    let mut text = format!("{header}Examples:{header:#}");
+    for example in examples {
+        text.push_str(&format!("\n  casctl {example}"));
+    }
+    text.into()
+}
+
 /// Flags every command takes.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]
     #[arg(long, global = true, value_name = "PATH")]
@@ -60,14 +151,16 @@ pub struct GlobalArgs {
     pub name: DnsLabel,
 
     /// When to use colors (NO_COLOR and TERM=dumb are honoured in auto mode)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, value_name = "WHEN", value_enum,
+          default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
     /// Print only errors, warnings and the data asked for
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// Print more about what is being done (repeat for more)
+    /// Say more, on stderr: -v shows what casctl asks the API and how long each phase takes;
+    /// -vv also shows every request
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }
@@ -96,7 +189,6 @@ pub enum Command {
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Print the man page (roff)
-    #[command(hide = true)]
     Man,
 }
 
@@ -330,6 +422,16 @@ mod tests {
             panic!("expected up")
         };
         assert_eq!(up.dry_run, Some(DryRun::Client));
+    }
+
+    #[test]
+    fn every_command_has_examples() {
+        let command = Cli::command();
+        let mut with_examples: Vec<&str> = EXAMPLES.iter().map(|(name, _)| *name).collect();
+        let mut commands: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
+        with_examples.sort_unstable();
+        commands.sort_unstable();
+        assert_eq!(with_examples, commands);
     }
 
     #[test]

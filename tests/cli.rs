@@ -51,23 +51,175 @@ fn env_value<'a>(sts: &'a serde_json::Value, name: &str) -> &'a serde_json::Valu
         .unwrap_or_else(|| panic!("no {name}"))["value"]
 }
 
+fn stdout_of(args: &[&str]) -> String {
+    let out = casctl().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "casctl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Every command a user can run, as `casctl --help` lists them.
+const COMMANDS: &[&str] = &[
+    "render",
+    "up",
+    "status",
+    "scale",
+    "down",
+    "nodetool",
+    "completions",
+    "man",
+];
+
+const GLOBAL_FLAGS: &[&str] = &[
+    "--kubeconfig <PATH>",
+    "--context <NAME>",
+    "-n, --namespace <NS>",
+    "--name <NAME>",
+    "--color <WHEN>",
+    "-q, --quiet",
+    "-v, --verbose...",
+];
+
 #[test]
-fn help_lists_every_command() {
-    let out = casctl().arg("--help").output().unwrap();
-    let help = String::from_utf8(out.stdout).unwrap();
-    for command in [
-        "render",
-        "up",
-        "status",
-        "scale",
-        "down",
-        "nodetool",
-        "completions",
-    ] {
-        assert!(help.contains(command), "{command} missing from\n{help}");
+fn help_lists_every_command_and_the_man_page() {
+    let help = stdout_of(&["--help"]);
+    for command in COMMANDS {
+        let listed = help
+            .lines()
+            .any(|l| l.trim_start().starts_with(&format!("{command} ")));
+        assert!(listed, "{command} missing from\n{help}");
     }
-    let hidden = help.lines().any(|l| l.trim_start().starts_with("man "));
-    assert!(!hidden, "the man command should be hidden:\n{help}");
+    assert!(
+        help.contains("  man          Print the man page (roff)"),
+        "{help}"
+    );
+}
+
+/// A help text's sections: each heading (`Options:`) with the flags (`--timeout <DURATION>`)
+/// or lines under it, in order.
+fn help_sections(help: &str) -> Vec<(String, Vec<String>)> {
+    let mut sections: Vec<(String, Vec<String>)> = Vec::new();
+    for line in help.lines() {
+        if let Some(heading) = line.strip_suffix(':').filter(|_| !line.starts_with(' ')) {
+            sections.push((heading.to_owned(), Vec::new()));
+        } else if let Some((_, entries)) = sections.last_mut() {
+            let entry = line.trim();
+            if line.starts_with("  ") && !line.starts_with("          ") && !entry.is_empty() {
+                let flag = entry.split("  ").next().unwrap_or(entry);
+                entries.push(flag.to_owned());
+            }
+        }
+    }
+    sections
+}
+
+#[test]
+fn every_command_shows_its_options_then_settings_then_the_global_options() {
+    for command in COMMANDS {
+        let help = stdout_of(&[command, "--help"]);
+        let sections = help_sections(&help);
+        let headings: Vec<&str> = sections.iter().map(|(h, _)| h.as_str()).collect();
+        let expected: &[&str] = match *command {
+            "render" | "up" => &["Options", "Settings", "Global options", "Examples"],
+            "scale" | "nodetool" | "completions" => {
+                &["Arguments", "Options", "Global options", "Examples"]
+            }
+            _ => &["Options", "Global options", "Examples"],
+        };
+        assert_eq!(headings, expected, "casctl {command} --help:\n{help}");
+        let flags_under = |heading: &str| -> Vec<String> {
+            let (_, entries) = sections.iter().find(|(h, _)| h == heading).unwrap();
+            entries.clone()
+        };
+        assert_eq!(
+            flags_under("Global options"),
+            GLOBAL_FLAGS,
+            "casctl {command} --help"
+        );
+        let options = flags_under("Options");
+        assert!(
+            options.ends_with(&["-h, --help".to_owned(), "-V, --version".to_owned()]),
+            "casctl {command}: {options:?}"
+        );
+    }
+}
+
+#[test]
+fn up_lists_its_own_options_first() {
+    let help = stdout_of(&["up", "--help"]);
+    let sections = help_sections(&help);
+    assert_eq!(
+        sections[0].1,
+        [
+            "--timeout <DURATION>",
+            "--no-wait",
+            "--no-ring-check",
+            "--dry-run[=<MODE>]",
+            "--create-storage-class",
+            "--force-conflicts",
+            "-h, --help",
+            "-V, --version"
+        ]
+    );
+    assert_eq!(sections[1].1[0], "--replicas <N>");
+}
+
+/// The lines under `Examples:` in a help text, without their indentation.
+fn examples_in(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| *l != "Examples:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn every_help_has_the_readme_examples() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut helps = vec![("casctl".to_owned(), stdout_of(&["--help"]))];
+    helps.extend(
+        COMMANDS
+            .iter()
+            .map(|c| (format!("casctl {c}"), stdout_of(&[c, "--help"]))),
+    );
+    for (command, help) in helps {
+        let examples = examples_in(&help);
+        assert!(!examples.is_empty(), "no Examples: in {command} --help");
+        for example in examples {
+            assert!(
+                example.starts_with(&format!("{command} ")) || command == "casctl",
+                "{command}: {example}"
+            );
+            assert!(
+                readme.contains(&example),
+                "README.md lacks the example of {command} --help: {example}"
+            );
+        }
+    }
+}
+
+#[test]
+fn verbose_is_documented_level_by_level() {
+    let help = stdout_of(&["status", "--help"]);
+    let verbose: String = help
+        .lines()
+        .skip_while(|l| !l.contains("-v, --verbose..."))
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        verbose.ends_with(
+            "Say more, on stderr: -v shows what casctl asks the API and how long each phase \
+             takes; -vv also shows every request"
+        ),
+        "{verbose}"
+    );
 }
 
 #[test]
@@ -429,8 +581,10 @@ fn the_man_page_is_roff() {
         .arg("man")
         .assert()
         .success()
-        .stdout(contains(".TH casctl"))
-        .stdout(contains("render"));
+        .stdout(predicate::str::starts_with(".ie \\n(.g .ds Aq \\(aq\n"))
+        .stdout(contains("\n.TH casctl 1 "))
+        .stdout(contains("\n.SH \"GLOBAL OPTIONS\"\n"))
+        .stdout(contains("casctl\\-render(1)"));
 }
 
 fn write_kubeconfig(dir: &Path, server: &str) -> PathBuf {

@@ -1,21 +1,21 @@
-//! `casctl completions SHELL` and the hidden `casctl man`.
+//! `casctl completions SHELL` and `casctl man`.
 
 use anyhow::{Context, Result};
-use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::cli::Cli;
+use crate::cli;
 use crate::error::Code;
 
 pub fn run(shell: Shell) -> Result<Code> {
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "casctl", &mut out);
+    let mut command = cli::command();
+    clap_complete::generate(shell, &mut command, "casctl", &mut out);
     write_stdout(&out)
 }
 
 pub fn man() -> Result<Code> {
     let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
+    clap_mangen::Man::new(cli::command())
         .render(&mut out)
         .context("rendering the man page")?;
     write_stdout(&out)
