@@ -41,7 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Grow or shrink the ring; shrinking decommissions the highest ordinals first')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged')
             [CompletionResult]::new('nodetool', 'nodetool', [CompletionResultType]::ParameterValue, 'Run nodetool in a pod; its output and exit code are passed through')
-            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script for the `casctl` command')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -213,8 +213,8 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors, warnings and the data asked for')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -243,7 +243,7 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Grow or shrink the ring; shrinking decommissions the highest ordinals first')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged')
             [CompletionResult]::new('nodetool', 'nodetool', [CompletionResultType]::ParameterValue, 'Run nodetool in a pod; its output and exit code are passed through')
-            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script for the `casctl` command')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break

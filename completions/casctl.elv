@@ -38,7 +38,7 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand scale 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
             cand down 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
             cand nodetool 'Run nodetool in a pod; its output and exit code are passed through'
-            cand completions 'Print a shell completion script'
+            cand completions 'Print a shell completion script for the `casctl` command'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -203,8 +203,8 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand --quiet 'Print only errors, warnings and the data asked for'
             cand -v 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
             cand --verbose 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -231,7 +231,7 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand scale 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
             cand down 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
             cand nodetool 'Run nodetool in a pod; its output and exit code are passed through'
-            cand completions 'Print a shell completion script'
+            cand completions 'Print a shell completion script for the `casctl` command'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }

@@ -41,7 +41,7 @@ complete -c casctl -n "__fish_casctl_needs_command" -f -a "status" -d 'Show the 
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "scale" -d 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "down" -d 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "nodetool" -d 'Run nodetool in a pod; its output and exit code are passed through'
-complete -c casctl -n "__fish_casctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c casctl -n "__fish_casctl_needs_command" -f -a "completions" -d 'Print a shell completion script for the `casctl` command'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s o -l output -d 'Output format' -r -f -a "yaml\t''
@@ -175,7 +175,7 @@ always\t''
 never\t''"
 complete -c casctl -n "__fish_casctl_using_subcommand completions" -s q -l quiet -d 'Print only errors, warnings and the data asked for'
 complete -c casctl -n "__fish_casctl_using_subcommand completions" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
-complete -c casctl -n "__fish_casctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c casctl -n "__fish_casctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c casctl -n "__fish_casctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c casctl -n "__fish_casctl_using_subcommand man" -l kubeconfig -d 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c casctl -n "__fish_casctl_using_subcommand man" -l context -d 'The kubeconfig context to use [default: the current context]' -r
@@ -194,6 +194,6 @@ complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_
 complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "scale" -d 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
 complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "down" -d 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
 complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "nodetool" -d 'Run nodetool in a pod; its output and exit code are passed through'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "completions" -d 'Print a shell completion script for the `casctl` command'
 complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "man" -d 'Print the man page (roff)'
 complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

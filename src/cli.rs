@@ -2,9 +2,12 @@
 //!
 //! Values are validated here, once, by the value parsers in [`crate::values`]; the rest of the
 //! program trusts them.
+//!
+//! The same binary is the kubectl plugin `kubectl casctl` when its file is named
+//! `kubectl-casctl`: see [`Invocation`].
 
-use std::ffi::OsString;
-use std::path::PathBuf;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::builder::StyledStr;
@@ -39,6 +42,37 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// How the binary was started: as `casctl`, or as the kubectl plugin (`kubectl casctl …`, which
+/// kubectl runs as the file `kubectl-casctl` found on the PATH).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invocation {
+    Casctl,
+    KubectlPlugin,
+}
+
+impl Invocation {
+    /// The file name kubectl looks for to run `kubectl casctl`.
+    pub const PLUGIN_FILE: &str = "kubectl-casctl";
+
+    /// Decides from the program's path (the first argument of the command line).
+    pub fn of_program(program: &OsStr) -> Invocation {
+        let file = Path::new(program).file_name().unwrap_or_default();
+        let plugin = file == Self::PLUGIN_FILE || file == "kubectl-casctl.exe";
+        match plugin {
+            true => Invocation::KubectlPlugin,
+            false => Invocation::Casctl,
+        }
+    }
+
+    /// How the user types the command: what usage lines, help and examples show.
+    pub fn command_line(self) -> &'static str {
+        match self {
+            Invocation::Casctl => "casctl",
+            Invocation::KubectlPlugin => "kubectl casctl",
+        }
+    }
+}
+
 /// Parses a command line, the program's path first. `--help`, `--version` and usage errors
 /// print and exit as clap does (exit 2 for a usage error).
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Cli {
@@ -47,24 +81,31 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Cli {
 
 /// [`parse`], returning clap's error (or help) instead of exiting.
 pub fn try_parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
-    let mut command = command();
+    let args: Vec<OsString> = args.into_iter().collect();
+    let invocation = args.first().map_or(Invocation::Casctl, |program| {
+        Invocation::of_program(program)
+    });
+    let mut command = command(invocation);
     let mut matches = command.try_get_matches_from_mut(args)?;
     Cli::from_arg_matches_mut(&mut matches).map_err(|err| err.format(&mut command))
 }
 
-/// The clap command, with every command's examples.
-pub fn command() -> clap::Command {
-    let mut command = Cli::command().bin_name("casctl");
+/// The clap command as `invocation` names it, with every command's examples.
+pub fn command(invocation: Invocation) -> clap::Command {
+    let mut command = Cli::command().bin_name(invocation.command_line());
     let header = *command.get_styles().get_header();
     for (subcommand, examples) in EXAMPLES {
         command = command.mut_subcommand(subcommand, |sub| {
-            sub.after_help(examples_help(examples, header))
+            sub.after_help(examples_help(examples, invocation, header))
         });
     }
-    let mut after_help = examples_help(ROOT_EXAMPLES, header);
-    after_help.push_str(
-        "\n\nExit codes: 0 ok, 1 error, 2 usage, 3 timed out, 4 degraded (status), 130 interrupted.",
-    );
+    let mut after_help = examples_help(ROOT_EXAMPLES, invocation, header);
+    after_help.push_str(&format!(
+        "\n\nAs a kubectl plugin: link this binary as {plugin} on the PATH, then run \
+         `kubectl casctl …`.\n\n\
+         Exit codes: 0 ok, 1 error, 2 usage, 3 timed out, 4 degraded (status), 130 interrupted.",
+        plugin = Invocation::PLUGIN_FILE
+    ));
     command.after_help(after_help)
 }
 
@@ -121,10 +162,10 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("man", &["man > ~/.local/share/man/man1/casctl.1"]),
 ];
 
-fn examples_help(examples: &[&str], header: Style) -> StyledStr {
+fn examples_help(examples: &[&str], invocation: Invocation, header: Style) -> StyledStr {
     let mut text = format!("{header}Examples:{header:#}");
     for example in examples {
-        text.push_str(&format!("\n  casctl {example}"));
+        text.push_str(&format!("\n  {} {example}", invocation.command_line()));
     }
     text.into()
 }
@@ -186,7 +227,10 @@ pub enum Command {
     Down(DownArgs),
     /// Run nodetool in a pod; its output and exit code are passed through
     Nodetool(NodetoolArgs),
-    /// Print a shell completion script
+    /// Print a shell completion script for the `casctl` command
+    ///
+    /// The script completes `casctl …`, also when this binary runs as the kubectl plugin:
+    /// kubectl completes plugin names itself, not a plugin's flags.
     Completions(CompletionsArgs),
     /// Print the man page (roff)
     Man,
@@ -425,6 +469,21 @@ mod tests {
     }
 
     #[test]
+    fn the_program_name_decides_the_invocation() {
+        let of = |program: &str| Invocation::of_program(OsStr::new(program));
+        assert_eq!(of("casctl"), Invocation::Casctl);
+        assert_eq!(of("/usr/local/bin/casctl"), Invocation::Casctl);
+        assert_eq!(
+            of("/home/me/.krew/bin/kubectl-casctl"),
+            Invocation::KubectlPlugin
+        );
+        assert_eq!(of("kubectl-casctl"), Invocation::KubectlPlugin);
+        assert_eq!(of("kubectl-casctl.exe"), Invocation::KubectlPlugin);
+        assert_eq!(of("kubectl-casctl-old"), Invocation::Casctl);
+        assert_eq!(of(""), Invocation::Casctl);
+    }
+
+    #[test]
     fn every_command_has_examples() {
         let command = Cli::command();
         let mut with_examples: Vec<&str> = EXAMPLES.iter().map(|(name, _)| *name).collect();
@@ -432,6 +491,15 @@ mod tests {
         with_examples.sort_unstable();
         commands.sort_unstable();
         assert_eq!(with_examples, commands);
+    }
+
+    #[test]
+    fn the_plugin_usage_says_kubectl_casctl() {
+        let err = try_parse(["/bin/kubectl-casctl", "scale"].map(OsString::from)).unwrap_err();
+        let text = err.render().to_string();
+        assert!(text.contains("Usage: kubectl casctl scale"), "{text}");
+        let cli = try_parse(["kubectl-casctl", "status", "-n", "shop"].map(OsString::from));
+        assert!(matches!(cli.unwrap().command, Command::Status(_)));
     }
 
     #[test]

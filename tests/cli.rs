@@ -587,6 +587,136 @@ fn the_man_page_is_roff() {
         .stdout(contains("casctl\\-render(1)"));
 }
 
+/// The binary under the name kubectl runs it by (`kubectl casctl …` executes `kubectl-casctl`),
+/// linked into `dir`.
+fn link_as_kubectl_plugin(dir: &Path) -> PathBuf {
+    let plugin = dir.join(format!("kubectl-casctl{}", std::env::consts::EXE_SUFFIX));
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_casctl"), &plugin).unwrap();
+    #[cfg(not(unix))]
+    std::fs::copy(env!("CARGO_BIN_EXE_casctl"), &plugin).unwrap();
+    plugin
+}
+
+fn run_plugin(plugin: &Path) -> Command {
+    let mut cmd = Command::new(plugin);
+    cmd.env_remove("KUBECONFIG")
+        .env("HOME", "/nonexistent")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+#[test]
+fn as_a_kubectl_plugin_it_is_kubectl_casctl() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = link_as_kubectl_plugin(dir.path());
+    let plugin = || run_plugin(&path);
+    plugin()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(format!("casctl {}\n", env!("CARGO_PKG_VERSION")));
+    let help = String::from_utf8(plugin().arg("--help").output().unwrap().stdout).unwrap();
+    assert!(
+        help.contains("\nUsage: kubectl casctl [OPTIONS] <COMMAND>\n"),
+        "{help}"
+    );
+    assert!(
+        help.contains("\n  kubectl casctl status -n shop\n"),
+        "{help}"
+    );
+    let up = String::from_utf8(plugin().args(["up", "--help"]).output().unwrap().stdout).unwrap();
+    assert!(
+        up.contains("\nUsage: kubectl casctl up [OPTIONS]\n"),
+        "{up}"
+    );
+    assert_eq!(
+        examples_in(&up),
+        [
+            "kubectl casctl up -n shop --replicas 3 --storage-class standard",
+            "kubectl casctl up -n shop --dry-run=server   # what would be created or changed, field by field"
+        ]
+    );
+    plugin().args(["up", "--bogus"]).assert().code(2).stderr(
+        "error: unexpected argument '--bogus' found\n\n\
+             Usage: kubectl casctl up [OPTIONS]\n\n\
+             For more information, try '--help'.\n",
+    );
+    plugin()
+        .arg("sclae")
+        .assert()
+        .code(2)
+        .stderr(contains("Usage: kubectl casctl [OPTIONS] <COMMAND>"));
+}
+
+#[test]
+fn as_a_kubectl_plugin_completions_and_the_man_page_stay_casctl() {
+    let dir = tempfile::tempdir().unwrap();
+    let committed = std::fs::read(completions_dir().join("casctl.bash")).unwrap();
+    let plugin = link_as_kubectl_plugin(dir.path());
+    let out = run_plugin(&plugin)
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(
+        out.stdout == committed,
+        "bash completions differ as kubectl-casctl"
+    );
+    let man = run_plugin(&plugin).arg("man").output().unwrap();
+    assert_eq!(man.stdout, casctl().arg("man").output().unwrap().stdout);
+}
+
+#[test]
+fn the_krew_manifest_installs_this_binary_as_kubectl_casctl() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("krew/casctl.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let manifest: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    assert_eq!(
+        manifest["apiVersion"],
+        "krew.googlecontainertools.github.com/v1alpha2"
+    );
+    assert_eq!(manifest["kind"], "Plugin");
+    assert_eq!(manifest["metadata"]["name"], "casctl");
+    let spec = &manifest["spec"];
+    assert_eq!(
+        spec["version"],
+        format!("v{}", env!("CARGO_PKG_VERSION")),
+        "krew's version follows Cargo.toml"
+    );
+    assert!(
+        spec["shortDescription"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty())
+    );
+    assert!(
+        spec["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("kubectl casctl"))
+    );
+    let platforms = spec["platforms"].as_array().unwrap();
+    assert!(!platforms.is_empty());
+    for platform in platforms {
+        assert_eq!(platform["bin"], "kubectl-casctl", "{platform}");
+        assert_eq!(platform["files"][0]["from"], "casctl", "{platform}");
+        assert_eq!(platform["files"][0]["to"], "kubectl-casctl", "{platform}");
+        let sha256 = platform["sha256"].as_str().unwrap();
+        assert!(sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(platform["uri"].as_str().unwrap().starts_with("https://"));
+    }
+}
+
+#[test]
+fn the_readme_installs_the_plugin_as_the_tests_run_it() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for line in [
+        "ln -s \"$(command -v casctl)\" ~/.local/bin/kubectl-casctl",
+        "kubectl krew install --manifest=krew/casctl.yaml",
+    ] {
+        assert!(readme.contains(line), "README.md lacks: {line}");
+    }
+}
+
 fn write_kubeconfig(dir: &Path, server: &str) -> PathBuf {
     let path = dir.join("kubeconfig");
     let text = format!(
