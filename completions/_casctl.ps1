@@ -49,12 +49,12 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
         'casctl;render' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Number of Cassandra nodes (1..=1000) [template: 3]')
+            [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Number of Cassandra nodes, 1 to 1000 [template: 3]')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Container image [template: gcr.io/google-samples/cassandra:v13]')
             [CompletionResult]::new('--cluster-name', '--cluster-name', [CompletionResultType]::ParameterName, 'CASSANDRA_CLUSTER_NAME [template: K8Demo]')
             [CompletionResult]::new('--dc', '--dc', [CompletionResultType]::ParameterName, 'CASSANDRA_DC [template: DC1-K8Demo]')
             [CompletionResult]::new('--rack', '--rack', [CompletionResultType]::ParameterName, 'CASSANDRA_RACK [template: Rack1-K8Demo]')
-            [CompletionResult]::new('--num-tokens', '--num-tokens', [CompletionResultType]::ParameterName, 'CASSANDRA_NUM_TOKENS, vnodes per node (1..=1536) [template: 32]')
+            [CompletionResult]::new('--num-tokens', '--num-tokens', [CompletionResultType]::ParameterName, 'CASSANDRA_NUM_TOKENS, vnodes per node, 1 to 1536 [template: 32]')
             [CompletionResult]::new('--rpc-address', '--rpc-address', [CompletionResultType]::ParameterName, 'CASSANDRA_RPC_ADDRESS [template: 0.0.0.0]')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Any other variable the image''s run.sh reads, e.g. CASSANDRA_AUTO_BOOTSTRAP=false (repeatable; overrides the values above)')
             [CompletionResult]::new('--heap-max', '--heap-max', [CompletionResultType]::ParameterName, 'MAX_HEAP_SIZE, a JVM size such as 512M or 4G [template: 512M]')
@@ -83,14 +83,14 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             break
         }
         'casctl;up' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the rollout, e.g. 30s, 5m, 1h')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the rollout, e.g. 30s, 5m, 1h or 1m30s')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Only show what would be applied')
-            [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Number of Cassandra nodes (1..=1000) [template: 3]')
+            [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Number of Cassandra nodes, 1 to 1000 [template: 3]')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Container image [template: gcr.io/google-samples/cassandra:v13]')
             [CompletionResult]::new('--cluster-name', '--cluster-name', [CompletionResultType]::ParameterName, 'CASSANDRA_CLUSTER_NAME [template: K8Demo]')
             [CompletionResult]::new('--dc', '--dc', [CompletionResultType]::ParameterName, 'CASSANDRA_DC [template: DC1-K8Demo]')
             [CompletionResult]::new('--rack', '--rack', [CompletionResultType]::ParameterName, 'CASSANDRA_RACK [template: Rack1-K8Demo]')
-            [CompletionResult]::new('--num-tokens', '--num-tokens', [CompletionResultType]::ParameterName, 'CASSANDRA_NUM_TOKENS, vnodes per node (1..=1536) [template: 32]')
+            [CompletionResult]::new('--num-tokens', '--num-tokens', [CompletionResultType]::ParameterName, 'CASSANDRA_NUM_TOKENS, vnodes per node, 1 to 1536 [template: 32]')
             [CompletionResult]::new('--rpc-address', '--rpc-address', [CompletionResultType]::ParameterName, 'CASSANDRA_RPC_ADDRESS [template: 0.0.0.0]')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Any other variable the image''s run.sh reads, e.g. CASSANDRA_AUTO_BOOTSTRAP=false (repeatable; overrides the values above)')
             [CompletionResult]::new('--heap-max', '--heap-max', [CompletionResultType]::ParameterName, 'MAX_HEAP_SIZE, a JVM size such as 512M or 4G [template: 512M]')
@@ -142,7 +142,7 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             break
         }
         'casctl;scale' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the whole change, e.g. 30s, 5m, 1h')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the whole change, e.g. 30s, 5m, 1h or 1m30s')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [default: the current context]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace [default: the context''s namespace, else `default`]')
@@ -163,7 +163,7 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             break
         }
         'casctl;down' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the pods to terminate [default: the grace period plus a margin]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the pods to terminate, e.g. 30s, 5m, 1h or 1m30s [default: the grace period plus a margin]')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [default: the current context]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace [default: the context''s namespace, else `default`]')
@@ -185,7 +185,7 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
         }
         'casctl;nodetool' {
             [CompletionResult]::new('--pod', '--pod', [CompletionResultType]::ParameterName, 'Pod to run in [default: the first Ready pod, <name>-0 preferred]')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long nodetool may run, e.g. 30s, 5m')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long nodetool may run, e.g. 30s, 5m or 1m30s')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [default: the current context]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace [default: the context''s namespace, else `default`]')

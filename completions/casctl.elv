@@ -45,12 +45,12 @@ set edit:completion:arg-completer[casctl] = {|@words|
         &'casctl;render'= {
             cand -o 'Output format'
             cand --output 'Output format'
-            cand --replicas 'Number of Cassandra nodes (1..=1000) [template: 3]'
+            cand --replicas 'Number of Cassandra nodes, 1 to 1000 [template: 3]'
             cand --image 'Container image [template: gcr.io/google-samples/cassandra:v13]'
             cand --cluster-name 'CASSANDRA_CLUSTER_NAME [template: K8Demo]'
             cand --dc 'CASSANDRA_DC [template: DC1-K8Demo]'
             cand --rack 'CASSANDRA_RACK [template: Rack1-K8Demo]'
-            cand --num-tokens 'CASSANDRA_NUM_TOKENS, vnodes per node (1..=1536) [template: 32]'
+            cand --num-tokens 'CASSANDRA_NUM_TOKENS, vnodes per node, 1 to 1536 [template: 32]'
             cand --rpc-address 'CASSANDRA_RPC_ADDRESS [template: 0.0.0.0]'
             cand --env 'Any other variable the image''s run.sh reads, e.g. CASSANDRA_AUTO_BOOTSTRAP=false (repeatable; overrides the values above)'
             cand --heap-max 'MAX_HEAP_SIZE, a JVM size such as 512M or 4G [template: 512M]'
@@ -78,14 +78,14 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand --version 'Print version'
         }
         &'casctl;up'= {
-            cand --timeout 'How long to wait for the rollout, e.g. 30s, 5m, 1h'
+            cand --timeout 'How long to wait for the rollout, e.g. 30s, 5m, 1h or 1m30s'
             cand --dry-run 'Only show what would be applied'
-            cand --replicas 'Number of Cassandra nodes (1..=1000) [template: 3]'
+            cand --replicas 'Number of Cassandra nodes, 1 to 1000 [template: 3]'
             cand --image 'Container image [template: gcr.io/google-samples/cassandra:v13]'
             cand --cluster-name 'CASSANDRA_CLUSTER_NAME [template: K8Demo]'
             cand --dc 'CASSANDRA_DC [template: DC1-K8Demo]'
             cand --rack 'CASSANDRA_RACK [template: Rack1-K8Demo]'
-            cand --num-tokens 'CASSANDRA_NUM_TOKENS, vnodes per node (1..=1536) [template: 32]'
+            cand --num-tokens 'CASSANDRA_NUM_TOKENS, vnodes per node, 1 to 1536 [template: 32]'
             cand --rpc-address 'CASSANDRA_RPC_ADDRESS [template: 0.0.0.0]'
             cand --env 'Any other variable the image''s run.sh reads, e.g. CASSANDRA_AUTO_BOOTSTRAP=false (repeatable; overrides the values above)'
             cand --heap-max 'MAX_HEAP_SIZE, a JVM size such as 512M or 4G [template: 512M]'
@@ -135,7 +135,7 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand --version 'Print version'
         }
         &'casctl;scale'= {
-            cand --timeout 'How long to wait for the whole change, e.g. 30s, 5m, 1h'
+            cand --timeout 'How long to wait for the whole change, e.g. 30s, 5m, 1h or 1m30s'
             cand --kubeconfig 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
             cand --context 'The kubeconfig context to use [default: the current context]'
             cand -n 'Namespace [default: the context''s namespace, else `default`]'
@@ -155,7 +155,7 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand --version 'Print version'
         }
         &'casctl;down'= {
-            cand --timeout 'How long to wait for the pods to terminate [default: the grace period plus a margin]'
+            cand --timeout 'How long to wait for the pods to terminate, e.g. 30s, 5m, 1h or 1m30s [default: the grace period plus a margin]'
             cand --kubeconfig 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
             cand --context 'The kubeconfig context to use [default: the current context]'
             cand -n 'Namespace [default: the context''s namespace, else `default`]'
@@ -176,7 +176,7 @@ set edit:completion:arg-completer[casctl] = {|@words|
         }
         &'casctl;nodetool'= {
             cand --pod 'Pod to run in [default: the first Ready pod, <name>-0 preferred]'
-            cand --timeout 'How long nodetool may run, e.g. 30s, 5m'
+            cand --timeout 'How long nodetool may run, e.g. 30s, 5m or 1m30s'
             cand --kubeconfig 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
             cand --context 'The kubeconfig context to use [default: the current context]'
             cand -n 'Namespace [default: the context''s namespace, else `default`]'

@@ -46,12 +46,12 @@ complete -c casctl -n "__fish_casctl_needs_command" -f -a "man" -d 'Print the ma
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s o -l output -d 'Output format' -r -f -a "yaml\t''
 json\t''"
-complete -c casctl -n "__fish_casctl_using_subcommand render" -l replicas -d 'Number of Cassandra nodes (1..=1000) [template: 3]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand render" -l replicas -d 'Number of Cassandra nodes, 1 to 1000 [template: 3]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l image -d 'Container image [template: gcr.io/google-samples/cassandra:v13]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l cluster-name -d 'CASSANDRA_CLUSTER_NAME [template: K8Demo]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l dc -d 'CASSANDRA_DC [template: DC1-K8Demo]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l rack -d 'CASSANDRA_RACK [template: Rack1-K8Demo]' -r
-complete -c casctl -n "__fish_casctl_using_subcommand render" -l num-tokens -d 'CASSANDRA_NUM_TOKENS, vnodes per node (1..=1536) [template: 32]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand render" -l num-tokens -d 'CASSANDRA_NUM_TOKENS, vnodes per node, 1 to 1536 [template: 32]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l rpc-address -d 'CASSANDRA_RPC_ADDRESS [template: 0.0.0.0]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l env -d 'Any other variable the image\'s run.sh reads, e.g. CASSANDRA_AUTO_BOOTSTRAP=false (repeatable; overrides the values above)' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l heap-max -d 'MAX_HEAP_SIZE, a JVM size such as 512M or 4G [template: 512M]' -r
@@ -74,15 +74,15 @@ complete -c casctl -n "__fish_casctl_using_subcommand render" -s q -l quiet -d '
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s V -l version -d 'Print version'
-complete -c casctl -n "__fish_casctl_using_subcommand up" -l timeout -d 'How long to wait for the rollout, e.g. 30s, 5m, 1h' -r
+complete -c casctl -n "__fish_casctl_using_subcommand up" -l timeout -d 'How long to wait for the rollout, e.g. 30s, 5m, 1h or 1m30s' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l dry-run -d 'Only show what would be applied' -r -f -a "client\t'Print what would be applied; talk to no cluster'
 server\t'Send the apply with dry run and report what would change'"
-complete -c casctl -n "__fish_casctl_using_subcommand up" -l replicas -d 'Number of Cassandra nodes (1..=1000) [template: 3]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand up" -l replicas -d 'Number of Cassandra nodes, 1 to 1000 [template: 3]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l image -d 'Container image [template: gcr.io/google-samples/cassandra:v13]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l cluster-name -d 'CASSANDRA_CLUSTER_NAME [template: K8Demo]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l dc -d 'CASSANDRA_DC [template: DC1-K8Demo]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l rack -d 'CASSANDRA_RACK [template: Rack1-K8Demo]' -r
-complete -c casctl -n "__fish_casctl_using_subcommand up" -l num-tokens -d 'CASSANDRA_NUM_TOKENS, vnodes per node (1..=1536) [template: 32]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand up" -l num-tokens -d 'CASSANDRA_NUM_TOKENS, vnodes per node, 1 to 1536 [template: 32]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l rpc-address -d 'CASSANDRA_RPC_ADDRESS [template: 0.0.0.0]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l env -d 'Any other variable the image\'s run.sh reads, e.g. CASSANDRA_AUTO_BOOTSTRAP=false (repeatable; overrides the values above)' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l heap-max -d 'MAX_HEAP_SIZE, a JVM size such as 512M or 4G [template: 512M]' -r
@@ -124,7 +124,7 @@ complete -c casctl -n "__fish_casctl_using_subcommand status" -s q -l quiet -d '
 complete -c casctl -n "__fish_casctl_using_subcommand status" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand status" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand status" -s V -l version -d 'Print version'
-complete -c casctl -n "__fish_casctl_using_subcommand scale" -l timeout -d 'How long to wait for the whole change, e.g. 30s, 5m, 1h' -r
+complete -c casctl -n "__fish_casctl_using_subcommand scale" -l timeout -d 'How long to wait for the whole change, e.g. 30s, 5m, 1h or 1m30s' -r
 complete -c casctl -n "__fish_casctl_using_subcommand scale" -l kubeconfig -d 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c casctl -n "__fish_casctl_using_subcommand scale" -l context -d 'The kubeconfig context to use [default: the current context]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand scale" -s n -l namespace -d 'Namespace [default: the context\'s namespace, else `default`]' -r
@@ -139,7 +139,7 @@ complete -c casctl -n "__fish_casctl_using_subcommand scale" -s q -l quiet -d 'P
 complete -c casctl -n "__fish_casctl_using_subcommand scale" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand scale" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand scale" -s V -l version -d 'Print version'
-complete -c casctl -n "__fish_casctl_using_subcommand down" -l timeout -d 'How long to wait for the pods to terminate [default: the grace period plus a margin]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand down" -l timeout -d 'How long to wait for the pods to terminate, e.g. 30s, 5m, 1h or 1m30s [default: the grace period plus a margin]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand down" -l kubeconfig -d 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c casctl -n "__fish_casctl_using_subcommand down" -l context -d 'The kubeconfig context to use [default: the current context]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand down" -s n -l namespace -d 'Namespace [default: the context\'s namespace, else `default`]' -r
@@ -154,7 +154,7 @@ complete -c casctl -n "__fish_casctl_using_subcommand down" -s v -l verbose -d '
 complete -c casctl -n "__fish_casctl_using_subcommand down" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand down" -s V -l version -d 'Print version'
 complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -l pod -d 'Pod to run in [default: the first Ready pod, <name>-0 preferred]' -r
-complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -l timeout -d 'How long nodetool may run, e.g. 30s, 5m' -r
+complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -l timeout -d 'How long nodetool may run, e.g. 30s, 5m or 1m30s' -r
 complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -l kubeconfig -d 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -l context -d 'The kubeconfig context to use [default: the current context]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -s n -l namespace -d 'Namespace [default: the context\'s namespace, else `default`]' -r

@@ -1,7 +1,9 @@
 //! The command line: global flags, the cluster settings, one variant per command.
 //!
 //! Values are validated here, once, by the value parsers in [`crate::values`]; the rest of the
-//! program trusts them.
+//! program trusts them. Every option that takes a value takes the next argument as it, even one
+//! starting with '-' (as kubectl does), so that a value like `-1Gi` is refused by its own rule,
+//! naming the flag, instead of being taken for an unknown flag.
 //!
 //! The same binary is the kubectl plugin `kubectl casctl` when its file is named
 //! `kubectl-casctl`: see [`Invocation`].
@@ -16,9 +18,9 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
 use crate::values::{
-    self, DnsLabel, DnsSubdomain, EnvVar, HeapSize, Quantity, parse_duration, parse_env_var,
-    parse_heap_size, parse_name, parse_namespace, parse_positive_quantity, parse_subdomain,
-    parse_word,
+    DnsLabel, DnsSubdomain, EnvVar, HeapSize, Quantity, parse_duration, parse_env_var,
+    parse_heap_size, parse_name, parse_namespace, parse_num_tokens, parse_pod_name,
+    parse_positive_quantity, parse_replicas, parse_scale_target, parse_subdomain, parse_word,
 };
 
 /// Deploy and operate an Apache Cassandra ring on Kubernetes.
@@ -175,24 +177,25 @@ fn examples_help(examples: &[&str], invocation: Invocation, header: Style) -> St
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", allow_hyphen_values = true)]
     pub kubeconfig: Option<PathBuf>,
 
     /// The kubeconfig context to use [default: the current context]
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", allow_hyphen_values = true)]
     pub context: Option<String>,
 
     /// Namespace [default: the context's namespace, else `default`]
-    #[arg(short = 'n', long, global = true, value_name = "NS", value_parser = parse_namespace)]
+    #[arg(short = 'n', long, global = true, value_name = "NS", allow_hyphen_values = true,
+          value_parser = parse_namespace)]
     pub namespace: Option<DnsLabel>,
 
     /// Name of the Service, the StatefulSet and the pod prefix
     #[arg(long, global = true, value_name = "NAME", default_value = "cassandra",
-          value_parser = parse_name)]
+          allow_hyphen_values = true, value_parser = parse_name)]
     pub name: DnsLabel,
 
     /// When to use colors (NO_COLOR and TERM=dumb are honoured in auto mode)
-    #[arg(long, global = true, value_name = "WHEN", value_enum,
+    #[arg(long, global = true, value_name = "WHEN", value_enum, allow_hyphen_values = true,
           default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
@@ -240,73 +243,75 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Settings")]
 pub struct Settings {
-    /// Number of Cassandra nodes (1..=1000) [template: 3]
-    #[arg(long, value_name = "N", allow_negative_numbers = true,
-          value_parser = clap::value_parser!(u32).range(1..=values::MAX_REPLICAS as i64))]
+    /// Number of Cassandra nodes, 1 to 1000 [template: 3]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = parse_replicas)]
     pub replicas: Option<u32>,
 
     /// Container image [template: gcr.io/google-samples/cassandra:v13]
-    #[arg(long, value_name = "IMAGE", value_parser = parse_word)]
+    #[arg(long, value_name = "IMAGE", allow_hyphen_values = true, value_parser = parse_word)]
     pub image: Option<String>,
 
     /// CASSANDRA_CLUSTER_NAME [template: K8Demo]
-    #[arg(long, value_name = "NAME", value_parser = parse_word)]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true, value_parser = parse_word)]
     pub cluster_name: Option<String>,
 
     /// CASSANDRA_DC [template: DC1-K8Demo]
-    #[arg(long, value_name = "NAME", value_parser = parse_word)]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true, value_parser = parse_word)]
     pub dc: Option<String>,
 
     /// CASSANDRA_RACK [template: Rack1-K8Demo]
-    #[arg(long, value_name = "NAME", value_parser = parse_word)]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true, value_parser = parse_word)]
     pub rack: Option<String>,
 
-    /// CASSANDRA_NUM_TOKENS, vnodes per node (1..=1536) [template: 32]
-    #[arg(long, value_name = "N", allow_negative_numbers = true,
-          value_parser = clap::value_parser!(u32).range(1..=1536))]
+    /// CASSANDRA_NUM_TOKENS, vnodes per node, 1 to 1536 [template: 32]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = parse_num_tokens)]
     pub num_tokens: Option<u32>,
 
     /// CASSANDRA_RPC_ADDRESS [template: 0.0.0.0]
-    #[arg(long, value_name = "ADDRESS", value_parser = parse_word)]
+    #[arg(long, value_name = "ADDRESS", allow_hyphen_values = true, value_parser = parse_word)]
     pub rpc_address: Option<String>,
 
     /// Any other variable the image's run.sh reads, e.g. CASSANDRA_AUTO_BOOTSTRAP=false
     /// (repeatable; overrides the values above)
-    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env_var)]
+    #[arg(long = "env", value_name = "KEY=VALUE", allow_hyphen_values = true,
+          value_parser = parse_env_var)]
     pub env: Vec<EnvVar>,
 
     /// MAX_HEAP_SIZE, a JVM size such as 512M or 4G [template: 512M]
-    #[arg(long, value_name = "SIZE", value_parser = parse_heap_size)]
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true, value_parser = parse_heap_size)]
     pub heap_max: Option<HeapSize>,
 
     /// HEAP_NEWSIZE, a JVM size such as 100M [template: 100M]
-    #[arg(long, value_name = "SIZE", value_parser = parse_heap_size)]
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true, value_parser = parse_heap_size)]
     pub heap_new: Option<HeapSize>,
 
     /// CPU request and limit, e.g. 500m or 2 [template: 500m]
-    #[arg(long, value_name = "QUANTITY", value_parser = parse_positive_quantity)]
+    #[arg(long, value_name = "QUANTITY", allow_hyphen_values = true,
+          value_parser = parse_positive_quantity)]
     pub cpu: Option<Quantity>,
 
     /// Memory request and limit, e.g. 1Gi or 4Gi [template: 1Gi]
-    #[arg(long, value_name = "QUANTITY", value_parser = parse_positive_quantity)]
+    #[arg(long, value_name = "QUANTITY", allow_hyphen_values = true,
+          value_parser = parse_positive_quantity)]
     pub memory: Option<Quantity>,
 
     /// StorageClass of the data volumes [template: fast]
-    #[arg(long, value_name = "CLASS", value_parser = parse_subdomain)]
+    #[arg(long, value_name = "CLASS", allow_hyphen_values = true, value_parser = parse_subdomain)]
     pub storage_class: Option<DnsSubdomain>,
 
     /// Size of each data volume [template: 1Gi]
-    #[arg(long, value_name = "QUANTITY", value_parser = parse_positive_quantity)]
+    #[arg(long, value_name = "QUANTITY", allow_hyphen_values = true,
+          value_parser = parse_positive_quantity)]
     pub storage_size: Option<Quantity>,
 
     /// Cluster DNS domain, used in the seed address
     #[arg(long, value_name = "DOMAIN", default_value = "cluster.local",
-          value_parser = parse_subdomain)]
+          allow_hyphen_values = true, value_parser = parse_subdomain)]
     pub cluster_domain: DnsSubdomain,
 
     /// Directory with your own service.yaml and statefulset.yaml (and optionally
     /// storageclass.yaml) to use as the base instead of the built-in ones
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", allow_hyphen_values = true)]
     pub templates: Option<PathBuf>,
 }
 
@@ -323,7 +328,8 @@ pub struct RenderArgs {
     pub create_storage_class: bool,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = RenderFormat::Yaml)]
+    #[arg(short, long, value_name = "FORMAT", value_enum, allow_hyphen_values = true,
+          default_value_t = RenderFormat::Yaml)]
     pub output: RenderFormat,
 
     #[command(flatten)]
@@ -340,8 +346,9 @@ pub enum DryRun {
 
 #[derive(Debug, Args)]
 pub struct UpArgs {
-    /// How long to wait for the rollout, e.g. 30s, 5m, 1h
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    /// How long to wait for the rollout, e.g. 30s, 5m, 1h or 1m30s
+    #[arg(long, value_name = "DURATION", default_value = "10m", allow_hyphen_values = true,
+          value_parser = parse_duration)]
     pub timeout: Duration,
 
     /// Apply and return without waiting for the rollout
@@ -380,7 +387,8 @@ pub enum StatusFormat {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = StatusFormat::Table)]
+    #[arg(short, long, value_name = "FORMAT", value_enum, allow_hyphen_values = true,
+          default_value_t = StatusFormat::Table)]
     pub output: StatusFormat,
 
     /// Do not run `nodetool status` in a pod
@@ -392,11 +400,12 @@ pub struct StatusArgs {
 pub struct ScaleArgs {
     /// The number of nodes wanted (at least 1; `casctl down` removes everything)
     #[arg(value_name = "N", allow_negative_numbers = true,
-          value_parser = values::parse_scale_target)]
+          value_parser = parse_scale_target)]
     pub replicas: u32,
 
-    /// How long to wait for the whole change, e.g. 30s, 5m, 1h
-    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration)]
+    /// How long to wait for the whole change, e.g. 30s, 5m, 1h or 1m30s
+    #[arg(long, value_name = "DURATION", default_value = "30m", allow_hyphen_values = true,
+          value_parser = parse_duration)]
     pub timeout: Duration,
 
     /// Shrink without `nodetool decommission` (the removed nodes stay DN in the ring)
@@ -422,19 +431,22 @@ pub struct DownArgs {
     #[arg(short, long)]
     pub yes: bool,
 
-    /// How long to wait for the pods to terminate [default: the grace period plus a margin]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// How long to wait for the pods to terminate, e.g. 30s, 5m, 1h or 1m30s [default: the
+    /// grace period plus a margin]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true,
+          value_parser = parse_duration)]
     pub timeout: Option<Duration>,
 }
 
 #[derive(Debug, Args)]
 pub struct NodetoolArgs {
     /// Pod to run in [default: the first Ready pod, <name>-0 preferred]
-    #[arg(long, value_name = "POD")]
+    #[arg(long, value_name = "POD", allow_hyphen_values = true, value_parser = parse_pod_name)]
     pub pod: Option<String>,
 
-    /// How long nodetool may run, e.g. 30s, 5m
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    /// How long nodetool may run, e.g. 30s, 5m or 1m30s
+    #[arg(long, value_name = "DURATION", default_value = "5m", allow_hyphen_values = true,
+          value_parser = parse_duration)]
     pub timeout: Duration,
 
     /// Arguments for nodetool, after `--`, e.g. `casctl nodetool -- status`

@@ -8,6 +8,9 @@ use std::time::Duration;
 /// The largest ring `--replicas` and `scale` accept.
 pub const MAX_REPLICAS: u32 = 1000;
 
+/// The largest `--num-tokens` (vnodes per node) casctl accepts.
+pub const MAX_NUM_TOKENS: u32 = 1536;
+
 /// The longest `--name`: the StatefulSet controller labels each revision `<name>-<10-char
 /// hash>`, and a label value has at most 63 characters.
 const MAX_NAME_LEN: usize = 52;
@@ -97,27 +100,84 @@ pub fn parse_word(s: &str) -> Result<String, String> {
     }
 }
 
-/// `30s`, `5m`, `1h`, `1h30m`.
+/// A pod's name (a DNS-1123 subdomain), for `--pod`.
+pub fn parse_pod_name(s: &str) -> Result<String, String> {
+    parse_subdomain(s).map(|name| name.0)
+}
+
+const DURATION_FORM: &str = "use a number and a unit (s, m or h), e.g. 30s, 5m, 1h or 1m30s";
+
+/// The longest duration accepted: waits beyond a year are mistakes, and far-off deadlines
+/// overflow the clock.
+const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// A duration for `--timeout`: `30s`, `5m`, `1h`, `1m30s` (like kubectl's, in whole units).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s)
-        .map_err(|e| format!("{e}; use a duration such as 30s, 5m or 1h"))?;
-    if d.is_zero() {
-        return Err("must be longer than zero".into());
+    let seconds = duration_seconds(s).ok_or_else(|| format!("not a duration; {DURATION_FORM}"))?;
+    match Duration::from_secs(seconds) {
+        d if d.is_zero() => Err(format!("must be longer than zero; {DURATION_FORM}")),
+        d if d > MAX_DURATION => Err("must be at most 8760h (a year)".into()),
+        d => Ok(d),
     }
-    Ok(d)
+}
+
+/// The seconds in one or more `<digits><unit>` parts; `None` unless the whole text is such
+/// parts. Saturates rather than overflows, so a huge value is caught as too long.
+fn duration_seconds(s: &str) -> Option<u64> {
+    let mut rest = s;
+    let mut total = 0u64;
+    while !rest.is_empty() {
+        let digits_end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .filter(|&i| i > 0)?;
+        let (digits, after) = rest.split_at(digits_end);
+        let unit_end = after
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(after.len());
+        let (unit, next) = after.split_at(unit_end);
+        let scale = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            _ => return None,
+        };
+        let number = digits.bytes().fold(0u64, |n, d| {
+            n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+        });
+        total = total.saturating_add(number.saturating_mul(scale));
+        rest = next;
+    }
+    (!s.is_empty()).then_some(total)
 }
 
 /// The target of `casctl scale`.
 pub fn parse_scale_target(s: &str) -> Result<u32, String> {
+    match s.parse::<i64>() {
+        Ok(0) => Err("a ring needs at least 1 node; to remove every node use `casctl down`".into()),
+        _ => whole_number_up_to(s, MAX_REPLICAS),
+    }
+}
+
+/// `--replicas`.
+pub fn parse_replicas(s: &str) -> Result<u32, String> {
+    whole_number_up_to(s, MAX_REPLICAS)
+}
+
+/// `--num-tokens`.
+pub fn parse_num_tokens(s: &str) -> Result<u32, String> {
+    whole_number_up_to(s, MAX_NUM_TOKENS)
+}
+
+/// A whole number from 1 to `max`.
+fn whole_number_up_to(s: &str, max: u32) -> Result<u32, String> {
+    let form = format!("use a whole number from 1 to {max}");
     let n: i64 = s
         .parse()
-        .map_err(|_| format!("'{s}' is not a whole number; use 1..={MAX_REPLICAS}"))?;
-    match n {
-        0 => Err("a ring needs at least 1 node; to remove every node use `casctl down`".into()),
-        n if n < 0 => Err(format!("must be 1..={MAX_REPLICAS}")),
-        n if n > i64::from(MAX_REPLICAS) => Err(format!("must be 1..={MAX_REPLICAS}")),
-        n => Ok(n as u32),
-    }
+        .map_err(|_| format!("not a whole number; {form}"))?;
+    u32::try_from(n)
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| format!("out of range; {form}"))
 }
 
 /// An environment variable for the Cassandra container.
@@ -175,15 +235,15 @@ pub fn parse_heap_size(s: &str) -> Result<HeapSize, String> {
         "m" | "M" => 1 << 20,
         "g" | "G" => 1 << 30,
         "t" | "T" => 1 << 40,
-        _ => return Err(format!("'{s}' is not a heap size; {form}")),
+        _ => return Err(format!("not a heap size; {form}")),
     };
     let number: u64 = digits
         .parse()
-        .map_err(|_| format!("'{s}' is not a heap size; {form}"))?;
+        .map_err(|_| format!("not a heap size; {form}"))?;
     let bytes = number
         .checked_mul(multiplier)
         .filter(|b| *b > 0)
-        .ok_or_else(|| format!("'{s}' is out of range; {form}"))?;
+        .ok_or_else(|| format!("out of range; {form}"))?;
     Ok(HeapSize {
         text: s.to_owned(),
         bytes,
@@ -214,9 +274,10 @@ impl fmt::Display for Quantity {
     }
 }
 
+const QUANTITY_FORM: &str = "use a Kubernetes quantity such as 500m, 2, 512Mi or 1Gi";
+
 /// Parses a quantity as the API server does (`resource.ParseQuantity`).
 pub fn parse_quantity(s: &str) -> Result<Quantity, String> {
-    let form = "use a Kubernetes quantity such as 500m, 2, 512Mi or 1Gi";
     let number_end = s
         .char_indices()
         .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && (c == '+' || c == '-'))))
@@ -227,7 +288,7 @@ pub fn parse_quantity(s: &str) -> Result<Quantity, String> {
         digits.chars().any(|c| c.is_ascii_digit()) && digits.matches('.').count() <= 1;
     let mantissa: f64 = match number.parse() {
         Ok(m) if well_formed => m,
-        _ => return Err(format!("'{s}' is not a quantity; {form}")),
+        _ => return Err(format!("not a quantity; {QUANTITY_FORM}")),
     };
     let scale = suffix_scale(suffix).ok_or_else(|| {
         let hint = match suffix.to_ascii_lowercase().as_str() {
@@ -237,7 +298,7 @@ pub fn parse_quantity(s: &str) -> Result<Quantity, String> {
             "tb" => "; Kubernetes writes Ti (binary) or T (decimal)",
             _ => "",
         };
-        format!("'{s}' has an unknown unit '{suffix}'{hint}; {form}")
+        format!("unknown unit '{suffix}'{hint}; {QUANTITY_FORM}")
     })?;
     Ok(Quantity {
         text: s.to_owned(),
@@ -283,7 +344,7 @@ pub fn parse_positive_quantity(s: &str) -> Result<Quantity, String> {
     if q.value > 0.0 {
         Ok(q)
     } else {
-        Err(format!("'{s}' must be more than zero"))
+        Err(format!("must be more than zero; {QUANTITY_FORM}"))
     }
 }
 
@@ -395,11 +456,55 @@ mod tests {
     }
 
     #[test]
+    fn counts_name_their_range() {
+        assert_eq!(parse_replicas("1000"), Ok(1000));
+        assert_eq!(parse_num_tokens("1536"), Ok(1536));
+        for bad in ["0", "-1", "1001", "99999999999999999999"] {
+            let err = parse_replicas(bad).unwrap_err();
+            assert!(err.contains("from 1 to 1000"), "{bad}: {err}");
+        }
+        let err = parse_num_tokens("abc").unwrap_err();
+        assert_eq!(err, "not a whole number; use a whole number from 1 to 1536");
+    }
+
+    #[test]
     fn durations_use_units() {
         assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
-        assert!(parse_duration("0s").is_err());
-        assert!(parse_duration("soon").is_err());
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1h2m3s"), Ok(Duration::from_secs(3723)));
+        assert_eq!(parse_duration("8760h"), Ok(MAX_DURATION));
+    }
+
+    #[test]
+    fn a_bad_duration_gets_the_accepted_form() {
+        let form = DURATION_FORM;
+        for bad in [
+            "abc", "", "5", "-5m", "1.5h", "5 m", "m", "5mm", "2d", "1h-1m",
+        ] {
+            assert_eq!(
+                parse_duration(bad),
+                Err(format!("not a duration; {form}")),
+                "{bad}"
+            );
+        }
+        assert!(
+            parse_duration("0s")
+                .unwrap_err()
+                .starts_with("must be longer than zero")
+        );
+        for huge in ["8761h", "99999999999999999999999h"] {
+            assert_eq!(
+                parse_duration(huge),
+                Err("must be at most 8760h (a year)".into())
+            );
+        }
+    }
+
+    #[test]
+    fn pod_names_are_subdomains() {
+        assert_eq!(parse_pod_name("cassandra-2").as_deref(), Ok("cassandra-2"));
+        assert!(parse_pod_name("-x").is_err());
     }
 }

@@ -439,6 +439,143 @@ fn bad_values_are_usage_errors_naming_the_flag() {
     }
 }
 
+/// The first line clap prints for a refused value.
+fn value_error(args: &[&str]) -> String {
+    let out = casctl().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "casctl {args:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr.lines().next().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn a_value_starting_with_a_dash_is_refused_by_its_own_rule() {
+    let quantity = "use a Kubernetes quantity such as 500m, 2, 512Mi or 1Gi";
+    let duration = "use a number and a unit (s, m or h), e.g. 30s, 5m, 1h or 1m30s";
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["render", "--storage-size", "-1Gi"],
+            &format!(
+                "invalid value '-1Gi' for '--storage-size <QUANTITY>': must be more than zero; {quantity}"
+            ),
+        ),
+        (
+            &["render", "--memory", "-1Gi"],
+            &format!(
+                "invalid value '-1Gi' for '--memory <QUANTITY>': must be more than zero; {quantity}"
+            ),
+        ),
+        (
+            &["render", "--cpu", "-500m"],
+            &format!(
+                "invalid value '-500m' for '--cpu <QUANTITY>': must be more than zero; {quantity}"
+            ),
+        ),
+        (
+            &["render", "--heap-max", "-1G"],
+            "invalid value '-1G' for '--heap-max <SIZE>': not a heap size; use a JVM size such as 512M, 2G or 4096M",
+        ),
+        (
+            &["render", "--heap-new", "-100M"],
+            "invalid value '-100M' for '--heap-new <SIZE>': not a heap size; use a JVM size such as 512M, 2G or 4096M",
+        ),
+        (
+            &["render", "--replicas", "-1"],
+            "invalid value '-1' for '--replicas <N>': out of range; use a whole number from 1 to 1000",
+        ),
+        (
+            &["render", "--num-tokens", "-x"],
+            "invalid value '-x' for '--num-tokens <N>': not a whole number; use a whole number from 1 to 1536",
+        ),
+        (
+            &["up", "--timeout", "-5m"],
+            &format!("invalid value '-5m' for '--timeout <DURATION>': not a duration; {duration}"),
+        ),
+        (
+            &["scale", "3", "--timeout", "-1h"],
+            &format!("invalid value '-1h' for '--timeout <DURATION>': not a duration; {duration}"),
+        ),
+        (
+            &["down", "--timeout", "-30s"],
+            &format!("invalid value '-30s' for '--timeout <DURATION>': not a duration; {duration}"),
+        ),
+        (
+            &["nodetool", "--timeout", "-1m", "--", "status"],
+            &format!("invalid value '-1m' for '--timeout <DURATION>': not a duration; {duration}"),
+        ),
+        (
+            &["render", "--storage-class", "-fast"],
+            "invalid value '-fast' for '--storage-class <CLASS>': is not a DNS-1123 subdomain: use lower-case letters, digits, '-' and '.'",
+        ),
+        (
+            &["render", "--cluster-domain", "-local"],
+            "invalid value '-local' for '--cluster-domain <DOMAIN>': is not a DNS-1123 subdomain: use lower-case letters, digits, '-' and '.'",
+        ),
+        (
+            &["render", "--name", "-ring"],
+            "invalid value '-ring' for '--name <NAME>': is not a DNS-1123 label: use lower-case letters, digits and '-', starting and ending with a letter or digit",
+        ),
+        (
+            &["status", "-n", "-shop"],
+            "invalid value '-shop' for '--namespace <NS>': is not a DNS-1123 label: use lower-case letters, digits and '-', starting and ending with a letter or digit",
+        ),
+        (
+            &["render", "--env", "-X=1"],
+            "invalid value '-X=1' for '--env <KEY=VALUE>': '-X' is not a variable name: use letters, digits and '_', not starting with a digit",
+        ),
+        (
+            &["nodetool", "--pod", "-x", "--", "status"],
+            "invalid value '-x' for '--pod <POD>': is not a DNS-1123 subdomain: use lower-case letters, digits, '-' and '.'",
+        ),
+        (
+            &["status", "-o", "-x"],
+            "invalid value '-x' for '--output <FORMAT>'",
+        ),
+        (
+            &["status", "--color", "-x"],
+            "invalid value '-x' for '--color <WHEN>'",
+        ),
+    ];
+    for (args, expected) in cases {
+        assert_eq!(
+            value_error(args),
+            format!("error: {expected}"),
+            "casctl {args:?}"
+        );
+    }
+}
+
+#[test]
+fn names_that_may_start_with_a_dash_are_taken_as_values() {
+    let list = render(&["--cluster-name", "-x", "--dc", "-dc", "--rack", "-r"]);
+    let sts = item(&list, "StatefulSet");
+    assert_eq!(env_value(sts, "CASSANDRA_CLUSTER_NAME"), "-x");
+    assert_eq!(env_value(sts, "CASSANDRA_DC"), "-dc");
+    assert_eq!(env_value(sts, "CASSANDRA_RACK"), "-r");
+}
+
+#[test]
+fn a_bad_duration_says_the_accepted_form_in_our_words() {
+    let error = value_error(&["up", "--timeout", "abc"]);
+    assert_eq!(
+        error,
+        "error: invalid value 'abc' for '--timeout <DURATION>': not a duration; use a number and \
+         a unit (s, m or h), e.g. 30s, 5m, 1h or 1m30s"
+    );
+    assert_eq!(
+        value_error(&["down", "--timeout", "0s"]),
+        "error: invalid value '0s' for '--timeout <DURATION>': must be longer than zero; use a \
+         number and a unit (s, m or h), e.g. 30s, 5m, 1h or 1m30s"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = write_kubeconfig(dir.path(), "https://127.0.0.1:9");
+    casctl()
+        .args(["up", "--dry-run", "--timeout", "1m30s", "--kubeconfig"])
+        .arg(kubeconfig)
+        .assert()
+        .success();
+}
+
 #[test]
 fn inconsistent_heap_settings_are_usage_errors_with_a_hint() {
     casctl()
