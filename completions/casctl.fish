@@ -47,12 +47,12 @@ complete -c casctl -n "__fish_casctl_needs_command" -f -a "help" -d 'Print this 
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s o -l output -d 'Output format' -r -f -a "yaml\t''
 json\t''"
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l replicas -d 'Number of Cassandra nodes, 1 to 1000 [template: 3]' -r
-complete -c casctl -n "__fish_casctl_using_subcommand render" -l image -d 'Container image [template: gcr.io/google-samples/cassandra:v13]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand render" -l image -d 'Container image, [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST] with a lower-case repository [template: gcr.io/google-samples/cassandra:v13]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l cluster-name -d 'CASSANDRA_CLUSTER_NAME [template: K8Demo]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l dc -d 'CASSANDRA_DC [template: DC1-K8Demo]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l rack -d 'CASSANDRA_RACK [template: Rack1-K8Demo]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l num-tokens -d 'CASSANDRA_NUM_TOKENS, vnodes per node, 1 to 1536 [template: 32]' -r
-complete -c casctl -n "__fish_casctl_using_subcommand render" -l rpc-address -d 'CASSANDRA_RPC_ADDRESS [template: 0.0.0.0]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand render" -l rpc-address -d 'CASSANDRA_RPC_ADDRESS, an IPv4 or IPv6 address [template: 0.0.0.0]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l env -d 'Any other variable the image\'s run.sh reads, e.g. CASSANDRA_AUTO_BOOTSTRAP=false (repeatable; overrides the values above)' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l heap-max -d 'MAX_HEAP_SIZE, a JVM size such as 512M or 4G [template: 512M]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l heap-new -d 'HEAP_NEWSIZE, a JVM size such as 100M [template: 100M]' -r
@@ -78,12 +78,12 @@ complete -c casctl -n "__fish_casctl_using_subcommand up" -l timeout -d 'How lon
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l dry-run -d 'Only show what would be applied' -r -f -a "client\t'Print what would be applied; talk to no cluster'
 server\t'Send the apply with dry run and report what would change'"
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l replicas -d 'Number of Cassandra nodes, 1 to 1000 [template: 3]' -r
-complete -c casctl -n "__fish_casctl_using_subcommand up" -l image -d 'Container image [template: gcr.io/google-samples/cassandra:v13]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand up" -l image -d 'Container image, [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST] with a lower-case repository [template: gcr.io/google-samples/cassandra:v13]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l cluster-name -d 'CASSANDRA_CLUSTER_NAME [template: K8Demo]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l dc -d 'CASSANDRA_DC [template: DC1-K8Demo]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l rack -d 'CASSANDRA_RACK [template: Rack1-K8Demo]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l num-tokens -d 'CASSANDRA_NUM_TOKENS, vnodes per node, 1 to 1536 [template: 32]' -r
-complete -c casctl -n "__fish_casctl_using_subcommand up" -l rpc-address -d 'CASSANDRA_RPC_ADDRESS [template: 0.0.0.0]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand up" -l rpc-address -d 'CASSANDRA_RPC_ADDRESS, an IPv4 or IPv6 address [template: 0.0.0.0]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l env -d 'Any other variable the image\'s run.sh reads, e.g. CASSANDRA_AUTO_BOOTSTRAP=false (repeatable; overrides the values above)' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l heap-max -d 'MAX_HEAP_SIZE, a JVM size such as 512M or 4G [template: 512M]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l heap-new -d 'HEAP_NEWSIZE, a JVM size such as 100M [template: 100M]' -r

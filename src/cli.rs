@@ -19,8 +19,9 @@ use clap_complete::Shell;
 
 use crate::values::{
     DnsLabel, DnsSubdomain, EnvVar, HeapSize, Quantity, parse_duration, parse_env_var,
-    parse_heap_size, parse_name, parse_namespace, parse_num_tokens, parse_pod_name,
-    parse_positive_quantity, parse_replicas, parse_scale_target, parse_subdomain, parse_word,
+    parse_heap_size, parse_image, parse_ip_address, parse_name, parse_namespace, parse_num_tokens,
+    parse_pod_name, parse_positive_quantity, parse_replicas, parse_scale_target, parse_subdomain,
+    parse_word,
 };
 
 /// Deploy and operate an Apache Cassandra ring on Kubernetes.
@@ -247,8 +248,9 @@ pub struct Settings {
     #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = parse_replicas)]
     pub replicas: Option<u32>,
 
-    /// Container image [template: gcr.io/google-samples/cassandra:v13]
-    #[arg(long, value_name = "IMAGE", allow_hyphen_values = true, value_parser = parse_word)]
+    /// Container image, [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST] with a lower-case repository
+    /// [template: gcr.io/google-samples/cassandra:v13]
+    #[arg(long, value_name = "IMAGE", allow_hyphen_values = true, value_parser = parse_image)]
     pub image: Option<String>,
 
     /// CASSANDRA_CLUSTER_NAME [template: K8Demo]
@@ -267,8 +269,9 @@ pub struct Settings {
     #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = parse_num_tokens)]
     pub num_tokens: Option<u32>,
 
-    /// CASSANDRA_RPC_ADDRESS [template: 0.0.0.0]
-    #[arg(long, value_name = "ADDRESS", allow_hyphen_values = true, value_parser = parse_word)]
+    /// CASSANDRA_RPC_ADDRESS, an IPv4 or IPv6 address [template: 0.0.0.0]
+    #[arg(long, value_name = "ADDRESS", allow_hyphen_values = true,
+          value_parser = parse_ip_address)]
     pub rpc_address: Option<String>,
 
     /// Any other variable the image's run.sh reads, e.g. CASSANDRA_AUTO_BOOTSTRAP=false

@@ -3,6 +3,7 @@
 //! a usage error (exit 2) that names the flag.
 
 use std::fmt;
+use std::net::{IpAddr, Ipv6Addr};
 use std::time::Duration;
 
 /// The largest ring `--replicas` and `scale` accept.
@@ -89,7 +90,7 @@ pub fn parse_subdomain(s: &str) -> Result<DnsSubdomain, String> {
     Ok(DnsSubdomain(s.to_owned()))
 }
 
-/// A non-empty value without white space (image names, Cassandra names, addresses).
+/// A non-empty value without white space (Cassandra's cluster, datacenter and rack names).
 pub fn parse_word(s: &str) -> Result<String, String> {
     if s.is_empty() {
         Err("must not be empty".into())
@@ -103,6 +104,13 @@ pub fn parse_word(s: &str) -> Result<String, String> {
 /// A pod's name (a DNS-1123 subdomain), for `--pod`.
 pub fn parse_pod_name(s: &str) -> Result<String, String> {
     parse_subdomain(s).map(|name| name.0)
+}
+
+/// An IPv4 or IPv6 address, kept as written (`CASSANDRA_RPC_ADDRESS`).
+pub fn parse_ip_address(s: &str) -> Result<String, String> {
+    s.parse::<IpAddr>()
+        .map(|_| s.to_owned())
+        .map_err(|_| "not an IP address; use an IPv4 or IPv6 address such as 0.0.0.0 or ::".into())
 }
 
 const DURATION_FORM: &str = "use a number and a unit (s, m or h), e.g. 30s, 5m, 1h or 1m30s";
@@ -178,6 +186,165 @@ fn whole_number_up_to(s: &str, max: u32) -> Result<u32, String> {
         .ok()
         .filter(|n| (1..=max).contains(n))
         .ok_or_else(|| format!("out of range; {form}"))
+}
+
+const IMAGE_FORM: &str = "use [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST], e.g. cassandra:5.0 or \
+                          registry.example.com:5000/db/cassandra:5.0";
+
+/// An image reference, checked against the grammar of the distribution project's `reference`
+/// package (what the kubelet's image pull accepts): `[host[:port]/]path[:tag][@digest]`.
+pub fn parse_image(s: &str) -> Result<String, String> {
+    let problem = if s.is_empty() {
+        Err("must not be empty".to_owned())
+    } else if s.chars().any(char::is_whitespace) {
+        Err("must not contain white space".to_owned())
+    } else {
+        check_image_reference(s)
+    };
+    problem
+        .map(|()| s.to_owned())
+        .map_err(|why| format!("{why}; {IMAGE_FORM}"))
+}
+
+fn check_image_reference(s: &str) -> Result<(), String> {
+    let (name_and_tag, digest) = match s.split_once('@') {
+        Some((rest, digest)) => (rest, Some(digest)),
+        None => (s, None),
+    };
+    if let Some(digest) = digest {
+        check_digest(digest)?;
+    }
+    let (name, tag) = split_tag(name_and_tag);
+    if let Some(tag) = tag {
+        check_tag(tag)?;
+    }
+    check_image_name(name)
+}
+
+/// The tag follows the last ':' after the last '/'; a ':' before that '/' is a registry port.
+fn split_tag(s: &str) -> (&str, Option<&str>) {
+    let last_part = s.rfind('/').map_or(0, |i| i + 1);
+    match s[last_part..].rfind(':') {
+        Some(i) => (&s[..last_part + i], Some(&s[last_part + i + 1..])),
+        None => (s, None),
+    }
+}
+
+/// `sha256:` and 64 lower-case hex digits (or `sha512:` and 128), as OCI registers them.
+fn check_digest(digest: &str) -> Result<(), String> {
+    let (hex, len) = match digest.split_once(':') {
+        Some(("sha256", hex)) => (hex, 64),
+        Some(("sha512", hex)) => (hex, 128),
+        _ => {
+            return Err(format!(
+                "digest '{digest}' must be sha256: and 64 hex digits"
+            ));
+        }
+    };
+    let lower_hex = hex
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    match lower_hex && hex.len() == len {
+        true => Ok(()),
+        false => Err(format!(
+            "digest '{digest}' must have {len} lower-case hex digits after the ':'"
+        )),
+    }
+}
+
+fn check_tag(tag: &str) -> Result<(), String> {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let valid = tag.starts_with(word)
+        && tag.len() <= 128
+        && tag.chars().all(|c| word(c) || c == '.' || c == '-');
+    match valid {
+        true => Ok(()),
+        false => Err(format!(
+            "tag '{tag}' must be 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'"
+        )),
+    }
+}
+
+/// The longest image name (registry and path) the reference grammar allows.
+const MAX_IMAGE_NAME_LEN: usize = 255;
+
+fn check_image_name(name: &str) -> Result<(), String> {
+    if name.len() > MAX_IMAGE_NAME_LEN {
+        return Err(format!(
+            "registry and repository must be at most {MAX_IMAGE_NAME_LEN} characters, not {}",
+            name.len()
+        ));
+    }
+    let path = match name.split_once('/') {
+        Some((registry, path)) if is_registry(registry) => {
+            check_registry(registry)?;
+            path
+        }
+        _ => name,
+    };
+    path.split('/').try_for_each(check_path_component)
+}
+
+/// As docker decides: a first part with a '.' or a ':', `localhost`, or an upper-case letter
+/// names a registry; otherwise it is the start of the path (`library/cassandra`).
+fn is_registry(first: &str) -> bool {
+    first.contains(['.', ':'])
+        || first == "localhost"
+        || first.contains(|c: char| c.is_ascii_uppercase())
+}
+
+/// `host[:port]`: a DNS name, an IPv4 address or a bracketed IPv6 address.
+fn check_registry(registry: &str) -> Result<(), String> {
+    let (host, port) = split_port(registry);
+    let host_valid = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse::<Ipv6Addr>().is_ok(),
+        None => host.split('.').all(is_domain_component),
+    };
+    let port_valid = port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    match host_valid && port_valid {
+        true => Ok(()),
+        false => Err(format!("registry '{registry}' must be HOST or HOST:PORT")),
+    }
+}
+
+/// Splits off a `:port`, leaving the colons of a bracketed IPv6 address alone.
+fn split_port(registry: &str) -> (&str, Option<&str>) {
+    match registry.rsplit_once(':') {
+        Some((host, port))
+            if !port.contains(']') && (!host.starts_with('[') || host.ends_with(']')) =>
+        {
+            (host, Some(port))
+        }
+        _ => (registry, None),
+    }
+}
+
+/// `[a-zA-Z0-9]`, or letters, digits and '-' with a letter or digit at either end.
+fn is_domain_component(c: &str) -> bool {
+    !c.is_empty()
+        && !c.starts_with('-')
+        && !c.ends_with('-')
+        && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// Lower-case letters and digits, separated by one '.', one '_', "__" or any number of '-'.
+fn check_path_component(part: &str) -> Result<(), String> {
+    if part.contains(|c: char| c.is_ascii_uppercase()) {
+        return Err(format!("repository '{part}' must be lower-case"));
+    }
+    let alphanumeric = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let separators_valid = part
+        .split(alphanumeric)
+        .filter(|sep| !sep.is_empty())
+        .all(|sep| matches!(sep, "." | "_" | "__") || sep.bytes().all(|b| b == b'-'));
+    let ends_valid = part.starts_with(alphanumeric) && part.ends_with(alphanumeric);
+    match separators_valid && ends_valid {
+        true => Ok(()),
+        false => Err(format!(
+            "repository '{part}' must be lower-case letters and digits, separated by '.', '_', \
+             '__' or '-'"
+        )),
+    }
 }
 
 /// An environment variable for the Cassandra container.
@@ -499,6 +666,88 @@ mod tests {
                 parse_duration(huge),
                 Err("must be at most 8760h (a year)".into())
             );
+        }
+    }
+
+    #[test]
+    fn images_follow_the_reference_grammar() {
+        let digest = format!("sha256:{}", "0123456789abcdef".repeat(4));
+        let good = [
+            "cassandra".to_owned(),
+            "cassandra:4.1".to_owned(),
+            "gcr.io/google-samples/cassandra:v13".to_owned(),
+            "registry.example.com:5000/db/cassandra:5.0".to_owned(),
+            "localhost/cassandra".to_owned(),
+            "[::1]:5000/cassandra".to_owned(),
+            "10.0.0.1:5000/a/b/c".to_owned(),
+            "my-registry.io/team__x/cass.andra---y:Tag_1.0-rc".to_owned(),
+            "Registry.Example.com/cassandra".to_owned(),
+            format!("cassandra@{digest}"),
+            format!("cassandra:5.0@{digest}"),
+        ];
+        for image in &good {
+            assert_eq!(parse_image(image).as_deref(), Ok(image.as_str()));
+        }
+    }
+
+    #[test]
+    fn a_bad_image_says_which_rule_it_breaks() {
+        let cases = [
+            (
+                "Cassandra:4.1",
+                "repository 'Cassandra' must be lower-case;",
+            ),
+            (
+                "gcr.io/Google/cassandra",
+                "repository 'Google' must be lower-case;",
+            ),
+            ("", "must not be empty"),
+            ("cassandra 4.1", "must not contain white space"),
+            ("cassandra:", "tag '' must be 1 to 128"),
+            ("cassandra:.x", "tag '.x' must be"),
+            (
+                "cassandra@sha256:abc",
+                "digest 'sha256:abc' must have 64 lower-case hex",
+            ),
+            ("cassandra@md5:abc", "digest 'md5:abc' must be sha256:"),
+            (
+                "db/-cassandra",
+                "repository '-cassandra' must be lower-case letters and digits",
+            ),
+            ("db//cassandra", "repository '' must be"),
+            ("a...b", "repository 'a...b' must be"),
+            ("a___b", "repository 'a___b' must be"),
+            (
+                "reg-.io/cassandra",
+                "registry 'reg-.io' must be HOST or HOST:PORT",
+            ),
+            (
+                "reg.io:port/cassandra",
+                "registry 'reg.io:port' must be HOST",
+            ),
+            ("[::1/cassandra", "registry '[::1' must be HOST"),
+        ];
+        for (image, why) in cases {
+            let err = parse_image(image).unwrap_err();
+            assert!(err.starts_with(why), "{image}: {err}");
+            assert!(err.ends_with(IMAGE_FORM), "{image}: {err}");
+        }
+        let long = format!("{}:1", "a".repeat(256));
+        assert!(
+            parse_image(&long)
+                .unwrap_err()
+                .contains("at most 255 characters, not 256")
+        );
+        assert!(parse_image(&format!("c:{}", "t".repeat(129))).is_err());
+    }
+
+    #[test]
+    fn rpc_addresses_are_ip_addresses() {
+        for good in ["0.0.0.0", "10.1.2.3", "::", "fe80::1"] {
+            assert_eq!(parse_ip_address(good).as_deref(), Ok(good));
+        }
+        for bad in ["localhost", "", "10.0.0", "-1", "1.2.3.4:9042"] {
+            assert!(parse_ip_address(bad).is_err(), "{bad} accepted");
         }
     }
 

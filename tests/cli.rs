@@ -504,6 +504,10 @@ fn a_value_starting_with_a_dash_is_refused_by_its_own_rule() {
             &format!("invalid value '-1m' for '--timeout <DURATION>': not a duration; {duration}"),
         ),
         (
+            &["render", "--rpc-address", "-1"],
+            "invalid value '-1' for '--rpc-address <ADDRESS>': not an IP address; use an IPv4 or IPv6 address such as 0.0.0.0 or ::",
+        ),
+        (
             &["render", "--storage-class", "-fast"],
             "invalid value '-fast' for '--storage-class <CLASS>': is not a DNS-1123 subdomain: use lower-case letters, digits, '-' and '.'",
         ),
@@ -543,6 +547,13 @@ fn a_value_starting_with_a_dash_is_refused_by_its_own_rule() {
             "casctl {args:?}"
         );
     }
+    let image = value_error(&["render", "--image", "-x"]);
+    assert!(
+        image.starts_with(
+            "error: invalid value '-x' for '--image <IMAGE>': repository '-x' must be"
+        ),
+        "{image}"
+    );
 }
 
 #[test]
@@ -574,6 +585,44 @@ fn a_bad_duration_says_the_accepted_form_in_our_words() {
         .arg(kubeconfig)
         .assert()
         .success();
+}
+
+#[test]
+fn the_image_is_checked_as_an_image_reference() {
+    assert_eq!(
+        value_error(&["render", "--image", "Cassandra:4.1"]),
+        "error: invalid value 'Cassandra:4.1' for '--image <IMAGE>': repository 'Cassandra' must \
+         be lower-case; use [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST], e.g. cassandra:5.0 or \
+         registry.example.com:5000/db/cassandra:5.0"
+    );
+    assert!(value_error(&["render", "--image", "cassandra:4 .1"]).contains("white space"));
+    assert!(value_error(&["render", "--image", "cassandra@sha256:beef"]).contains("digest"));
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    for image in [
+        "cassandra:5.0".to_owned(),
+        "registry.example.com:5000/db/cassandra:5.0".to_owned(),
+        format!("cassandra@{digest}"),
+    ] {
+        let list = render(&["--image", &image]);
+        let container = &item(&list, "StatefulSet")["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(container["image"], image.as_str());
+    }
+}
+
+#[test]
+fn the_rpc_address_is_an_ip_address() {
+    assert_eq!(
+        value_error(&["render", "--rpc-address", "localhost"]),
+        "error: invalid value 'localhost' for '--rpc-address <ADDRESS>': not an IP address; use an \
+         IPv4 or IPv6 address such as 0.0.0.0 or ::"
+    );
+    for address in ["10.0.0.7", "::"] {
+        let list = render(&["--rpc-address", address]);
+        assert_eq!(
+            env_value(item(&list, "StatefulSet"), "CASSANDRA_RPC_ADDRESS"),
+            address
+        );
+    }
 }
 
 #[test]
