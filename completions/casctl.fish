@@ -58,7 +58,7 @@ complete -c casctl -n "__fish_casctl_using_subcommand render" -l heap-max -d 'MA
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l heap-new -d 'HEAP_NEWSIZE, a JVM size such as 100M [template: 100M]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l cpu -d 'CPU request and limit, e.g. 500m or 2 [template: 500m]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l memory -d 'Memory request and limit, e.g. 1Gi or 4Gi [template: 1Gi]' -r
-complete -c casctl -n "__fish_casctl_using_subcommand render" -l storage-class -d 'StorageClass of the data volumes [template: fast]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand render" -l storage-class -d 'StorageClass of the data volumes, or \'\' for no class: the claims then bind only volumes that have no class [template: fast]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l storage-size -d 'Size of each data volume [template: 1Gi]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l cluster-domain -d 'Cluster DNS domain, used in the seed address' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l templates -d 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones' -r -F
@@ -89,7 +89,7 @@ complete -c casctl -n "__fish_casctl_using_subcommand up" -l heap-max -d 'MAX_HE
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l heap-new -d 'HEAP_NEWSIZE, a JVM size such as 100M [template: 100M]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l cpu -d 'CPU request and limit, e.g. 500m or 2 [template: 500m]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l memory -d 'Memory request and limit, e.g. 1Gi or 4Gi [template: 1Gi]' -r
-complete -c casctl -n "__fish_casctl_using_subcommand up" -l storage-class -d 'StorageClass of the data volumes [template: fast]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand up" -l storage-class -d 'StorageClass of the data volumes, or \'\' for no class: the claims then bind only volumes that have no class [template: fast]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l storage-size -d 'Size of each data volume [template: 1Gi]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l cluster-domain -d 'Cluster DNS domain, used in the seed address' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l templates -d 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones' -r -F

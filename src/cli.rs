@@ -14,14 +14,15 @@ use std::time::Duration;
 
 use clap::builder::StyledStr;
 use clap::builder::styling::Style;
+use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
 use crate::values::{
-    DnsLabel, DnsSubdomain, EnvVar, HeapSize, Quantity, parse_duration, parse_env_var,
-    parse_heap_size, parse_image, parse_ip_address, parse_name, parse_namespace, parse_num_tokens,
-    parse_pod_name, parse_positive_quantity, parse_replicas, parse_scale_target, parse_subdomain,
-    parse_word,
+    DnsLabel, DnsSubdomain, EnvVar, HeapSize, Quantity, StorageClassChoice, parse_duration,
+    parse_env_var, parse_heap_size, parse_image, parse_ip_address, parse_name, parse_namespace,
+    parse_num_tokens, parse_pod_name, parse_positive_quantity, parse_replicas, parse_scale_target,
+    parse_storage_class, parse_subdomain, parse_word,
 };
 
 /// Deploy and operate an Apache Cassandra ring on Kubernetes.
@@ -90,7 +91,11 @@ pub fn try_parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::
     });
     let mut command = command(invocation);
     let mut matches = command.try_get_matches_from_mut(args)?;
-    Cli::from_arg_matches_mut(&mut matches).map_err(|err| err.format(&mut command))
+    let cli = Cli::from_arg_matches_mut(&mut matches).map_err(|err| err.format(&mut command))?;
+    match conflicting_flags(&cli) {
+        Some((subcommand, message)) => Err(subcommand_error(&mut command, subcommand, message)),
+        None => Ok(cli),
+    }
 }
 
 /// The clap command as `invocation` names it, with every command's examples.
@@ -124,7 +129,10 @@ const ROOT_EXAMPLES: &[&str] = &[
 const EXAMPLES: &[(&str, &[&str])] = &[
     (
         "render",
-        &["render -n shop --replicas 5 | kubectl apply --dry-run=client -f -"],
+        &[
+            "render -n shop --replicas 5 | kubectl apply --dry-run=client -f -",
+            "render --storage-class '' -o json   # claims that bind only volumes with no class",
+        ],
     ),
     (
         "up",
@@ -171,6 +179,28 @@ fn examples_help(examples: &[&str], invocation: Invocation, header: Style) -> St
         text.push_str(&format!("\n  {} {example}", invocation.command_line()));
     }
     text.into()
+}
+
+/// Combinations of flags that clap cannot express: the subcommand and the message.
+fn conflicting_flags(cli: &Cli) -> Option<(&'static str, &'static str)> {
+    let (subcommand, create_storage_class, settings) = match &cli.command {
+        Command::Render(args) => ("render", args.create_storage_class, &args.settings),
+        Command::Up(args) => ("up", args.create_storage_class, &args.settings),
+        _ => return None,
+    };
+    let no_class = settings.storage_class == Some(StorageClassChoice::NoClass);
+    (create_storage_class && no_class).then_some((
+        subcommand,
+        "--create-storage-class creates the StorageClass that --storage-class names, and '' names none",
+    ))
+}
+
+/// A usage error (exit 2) that shows the subcommand's usage line.
+fn subcommand_error(command: &mut clap::Command, subcommand: &str, message: &str) -> clap::Error {
+    match command.find_subcommand_mut(subcommand) {
+        Some(sub) => sub.error(ErrorKind::ArgumentConflict, message),
+        None => command.error(ErrorKind::ArgumentConflict, message),
+    }
 }
 
 /// Flags every command takes.
@@ -298,9 +328,11 @@ pub struct Settings {
           value_parser = parse_positive_quantity)]
     pub memory: Option<Quantity>,
 
-    /// StorageClass of the data volumes [template: fast]
-    #[arg(long, value_name = "CLASS", allow_hyphen_values = true, value_parser = parse_subdomain)]
-    pub storage_class: Option<DnsSubdomain>,
+    /// StorageClass of the data volumes, or '' for no class: the claims then bind only volumes
+    /// that have no class [template: fast]
+    #[arg(long, value_name = "CLASS", allow_hyphen_values = true,
+          value_parser = parse_storage_class)]
+    pub storage_class: Option<StorageClassChoice>,
 
     /// Size of each data volume [template: 1Gi]
     #[arg(long, value_name = "QUANTITY", allow_hyphen_values = true,
@@ -515,6 +547,24 @@ mod tests {
         assert!(text.contains("Usage: kubectl casctl scale"), "{text}");
         let cli = try_parse(["kubectl-casctl", "status", "-n", "shop"].map(OsString::from));
         assert!(matches!(cli.unwrap().command, Command::Status(_)));
+    }
+
+    #[test]
+    fn no_storage_class_cannot_be_created() {
+        let args = [
+            "casctl",
+            "up",
+            "--storage-class",
+            "",
+            "--create-storage-class",
+        ];
+        let err = try_parse(args.map(OsString::from)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ArgumentConflict);
+        let cli = try_parse(["casctl", "up", "--storage-class", ""].map(OsString::from)).unwrap();
+        let Command::Up(up) = cli.command else {
+            panic!("expected up")
+        };
+        assert_eq!(up.settings.storage_class, Some(StorageClassChoice::NoClass));
     }
 
     #[test]

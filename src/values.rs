@@ -106,6 +106,52 @@ pub fn parse_pod_name(s: &str) -> Result<String, String> {
     parse_subdomain(s).map(|name| name.0)
 }
 
+/// What `--storage-class` asks of the data claims. Leaving the flag out is a third case
+/// (`None` in [`crate::cli::Settings`]): the template's class stays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageClassChoice {
+    /// `--storage-class ''`: Kubernetes' "no class". `storageClassName: ""` turns dynamic
+    /// provisioning off; the claims bind only PersistentVolumes that have no class.
+    NoClass,
+    /// A StorageClass by name.
+    Named(DnsSubdomain),
+}
+
+impl StorageClassChoice {
+    /// The claim template's `storageClassName`: the class's name, or `""` for no class.
+    pub fn as_str(&self) -> &str {
+        match self {
+            StorageClassChoice::NoClass => "",
+            StorageClassChoice::Named(name) => name.as_str(),
+        }
+    }
+
+    /// The StorageClass to look for in the cluster or to create; `None` for no class.
+    pub fn name(&self) -> Option<&DnsSubdomain> {
+        match self {
+            StorageClassChoice::NoClass => None,
+            StorageClassChoice::Named(name) => Some(name),
+        }
+    }
+}
+
+/// Writes [`StorageClassChoice::as_str`]: the value of the claim's `storageClassName`.
+impl fmt::Display for StorageClassChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `''` is no class; anything else must be a StorageClass name.
+pub fn parse_storage_class(s: &str) -> Result<StorageClassChoice, String> {
+    if s.is_empty() {
+        return Ok(StorageClassChoice::NoClass);
+    }
+    parse_subdomain(s)
+        .map(StorageClassChoice::Named)
+        .map_err(|e| format!("{e}, or '' for no class"))
+}
+
 /// An IPv4 or IPv6 address, kept as written (`CASSANDRA_RPC_ADDRESS`).
 pub fn parse_ip_address(s: &str) -> Result<String, String> {
     s.parse::<IpAddr>()
@@ -749,6 +795,18 @@ mod tests {
         for bad in ["localhost", "", "10.0.0", "-1", "1.2.3.4:9042"] {
             assert!(parse_ip_address(bad).is_err(), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn an_empty_storage_class_is_no_class() {
+        assert_eq!(parse_storage_class(""), Ok(StorageClassChoice::NoClass));
+        assert_eq!(StorageClassChoice::NoClass.as_str(), "");
+        assert_eq!(StorageClassChoice::NoClass.name(), None);
+        let fast = parse_storage_class("fast").unwrap();
+        assert_eq!(fast.to_string(), "fast");
+        assert_eq!(fast.name().map(DnsSubdomain::as_str), Some("fast"));
+        let err = parse_storage_class("-fast").unwrap_err();
+        assert!(err.ends_with("or '' for no class"), "{err}");
     }
 
     #[test]

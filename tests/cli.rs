@@ -509,7 +509,7 @@ fn a_value_starting_with_a_dash_is_refused_by_its_own_rule() {
         ),
         (
             &["render", "--storage-class", "-fast"],
-            "invalid value '-fast' for '--storage-class <CLASS>': is not a DNS-1123 subdomain: use lower-case letters, digits, '-' and '.'",
+            "invalid value '-fast' for '--storage-class <CLASS>': is not a DNS-1123 subdomain: use lower-case letters, digits, '-' and '.', or '' for no class",
         ),
         (
             &["render", "--cluster-domain", "-local"],
@@ -623,6 +623,25 @@ fn the_rpc_address_is_an_ip_address() {
             address
         );
     }
+}
+
+#[test]
+fn an_empty_storage_class_means_no_class() {
+    let list = render(&["--storage-class", ""]);
+    let claim = &item(&list, "StatefulSet")["spec"]["volumeClaimTemplates"][0]["spec"];
+    assert_eq!(claim["storageClassName"], "");
+    let yaml = stdout_of(&["render", "--storage-class", ""]);
+    assert!(yaml.contains("\n      storageClassName: \"\"\n"), "{yaml}");
+    let out = casctl()
+        .args(["render", "--storage-class", "", "--create-storage-class"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: --create-storage-class creates the StorageClass that --storage-class names, and '' \
+         names none\n\nUsage: casctl render [OPTIONS]\n\nFor more information, try '--help'.\n"
+    );
 }
 
 #[test]
