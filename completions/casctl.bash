@@ -529,7 +529,7 @@ _casctl() {
             return 0
             ;;
         casctl__subcmd__scale)
-            opts="-n -q -v -h -V --timeout --skip-decommission --force --no-ring-check --wait-for-lock --kubeconfig --context --namespace --name --color --quiet --verbose --help --version"
+            opts="-n -q -v -h -V --timeout --skip-decommission --force --no-cleanup --no-ring-check --wait-for-lock --kubeconfig --context --namespace --name --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -617,7 +617,7 @@ _casctl() {
             return 0
             ;;
         casctl__subcmd__up)
-            opts="-n -q -v -h -V --timeout --no-wait --no-ring-check --dry-run --create-storage-class --force-conflicts --wait-for-lock --replicas --image --cluster-name --dc --rack --num-tokens --rpc-address --env --heap-max --heap-new --cpu --memory --storage-class --storage-size --cluster-domain --templates --kubeconfig --context --namespace --name --color --quiet --verbose --help --version"
+            opts="-n -q -v -h -V --timeout --no-wait --no-ring-check --dry-run --create-storage-class --force-conflicts --no-cleanup --wait-for-lock --replicas --image --cluster-name --dc --rack --num-tokens --rpc-address --env --heap-max --heap-new --cpu --memory --storage-class --storage-size --cluster-domain --templates --kubeconfig --context --namespace --name --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

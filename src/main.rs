@@ -1,9 +1,7 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = casctl::cli::Cli::parse();
+    let cli = casctl::cli::parse(std::env::args_os());
     match casctl::run(cli) {
         Ok(outcome) => outcome.into(),
         Err(err) => casctl::report(&err).into(),

@@ -3,10 +3,14 @@
 //! a usage error (exit 2) that names the flag.
 
 use std::fmt;
+use std::net::{IpAddr, Ipv6Addr};
 use std::time::Duration;
 
 /// The largest ring `--replicas` and `scale` accept.
 pub const MAX_REPLICAS: u32 = 1000;
+
+/// The largest `--num-tokens` (vnodes per node) casctl accepts.
+pub const MAX_NUM_TOKENS: u32 = 1536;
 
 /// The longest `--name`: the StatefulSet controller labels each revision `<name>-<10-char
 /// hash>`, and a label value has at most 63 characters.
@@ -91,7 +95,7 @@ pub fn parse_subdomain(s: &str) -> Result<DnsSubdomain, String> {
     Ok(DnsSubdomain(s.to_owned()))
 }
 
-/// A non-empty value without white space (image names, Cassandra names, addresses).
+/// A non-empty value without white space (Cassandra's cluster, datacenter and rack names).
 pub fn parse_word(s: &str) -> Result<String, String> {
     if s.is_empty() {
         Err("must not be empty".into())
@@ -102,26 +106,295 @@ pub fn parse_word(s: &str) -> Result<String, String> {
     }
 }
 
-/// `30s`, `5m`, `1h`, `1h30m`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s)
-        .map_err(|e| format!("{e}; use a duration such as 30s, 5m or 1h"))?;
-    if d.is_zero() {
-        return Err("must be longer than zero".into());
+/// A pod's name (a DNS-1123 subdomain), for `--pod`.
+pub fn parse_pod_name(s: &str) -> Result<String, String> {
+    parse_subdomain(s).map(|name| name.0)
+}
+
+/// What `--storage-class` asks of the data claims. Leaving the flag out is a third case
+/// (`None` in [`crate::cli::Settings`]): the template's class stays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageClassChoice {
+    /// `--storage-class ''`: Kubernetes' "no class". `storageClassName: ""` turns dynamic
+    /// provisioning off; the claims bind only PersistentVolumes that have no class.
+    NoClass,
+    /// A StorageClass by name.
+    Named(DnsSubdomain),
+}
+
+impl StorageClassChoice {
+    /// The claim template's `storageClassName`: the class's name, or `""` for no class.
+    pub fn as_str(&self) -> &str {
+        match self {
+            StorageClassChoice::NoClass => "",
+            StorageClassChoice::Named(name) => name.as_str(),
+        }
     }
-    Ok(d)
+
+    /// The StorageClass to look for in the cluster or to create; `None` for no class.
+    pub fn name(&self) -> Option<&DnsSubdomain> {
+        match self {
+            StorageClassChoice::NoClass => None,
+            StorageClassChoice::Named(name) => Some(name),
+        }
+    }
+}
+
+/// Writes [`StorageClassChoice::as_str`]: the value of the claim's `storageClassName`.
+impl fmt::Display for StorageClassChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `''` is no class; anything else must be a StorageClass name.
+pub fn parse_storage_class(s: &str) -> Result<StorageClassChoice, String> {
+    if s.is_empty() {
+        return Ok(StorageClassChoice::NoClass);
+    }
+    parse_subdomain(s)
+        .map(StorageClassChoice::Named)
+        .map_err(|e| format!("{e}, or '' for no class"))
+}
+
+/// An IPv4 or IPv6 address, kept as written (`CASSANDRA_RPC_ADDRESS`).
+pub fn parse_ip_address(s: &str) -> Result<String, String> {
+    s.parse::<IpAddr>()
+        .map(|_| s.to_owned())
+        .map_err(|_| "not an IP address; use an IPv4 or IPv6 address such as 0.0.0.0 or ::".into())
+}
+
+const DURATION_FORM: &str = "use a number and a unit (s, m or h), e.g. 30s, 5m, 1h or 1m30s";
+
+/// The longest duration accepted: waits beyond a year are mistakes, and far-off deadlines
+/// overflow the clock.
+const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// A duration for `--timeout`: `30s`, `5m`, `1h`, `1m30s` (like kubectl's, in whole units).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let seconds = duration_seconds(s).ok_or_else(|| format!("not a duration; {DURATION_FORM}"))?;
+    match Duration::from_secs(seconds) {
+        d if d.is_zero() => Err(format!("must be longer than zero; {DURATION_FORM}")),
+        d if d > MAX_DURATION => Err("must be at most 8760h (a year)".into()),
+        d => Ok(d),
+    }
+}
+
+/// The seconds in one or more `<digits><unit>` parts; `None` unless the whole text is such
+/// parts. Saturates rather than overflows, so a huge value is caught as too long.
+fn duration_seconds(s: &str) -> Option<u64> {
+    let mut rest = s;
+    let mut total = 0u64;
+    while !rest.is_empty() {
+        let digits_end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .filter(|&i| i > 0)?;
+        let (digits, after) = rest.split_at(digits_end);
+        let unit_end = after
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(after.len());
+        let (unit, next) = after.split_at(unit_end);
+        let scale = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            _ => return None,
+        };
+        let number = digits.bytes().fold(0u64, |n, d| {
+            n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+        });
+        total = total.saturating_add(number.saturating_mul(scale));
+        rest = next;
+    }
+    (!s.is_empty()).then_some(total)
 }
 
 /// The target of `casctl scale`.
 pub fn parse_scale_target(s: &str) -> Result<u32, String> {
+    match s.parse::<i64>() {
+        Ok(0) => Err("a ring needs at least 1 node; to remove every node use `casctl down`".into()),
+        _ => whole_number_up_to(s, MAX_REPLICAS),
+    }
+}
+
+/// `--replicas`.
+pub fn parse_replicas(s: &str) -> Result<u32, String> {
+    whole_number_up_to(s, MAX_REPLICAS)
+}
+
+/// `--num-tokens`.
+pub fn parse_num_tokens(s: &str) -> Result<u32, String> {
+    whole_number_up_to(s, MAX_NUM_TOKENS)
+}
+
+/// A whole number from 1 to `max`.
+fn whole_number_up_to(s: &str, max: u32) -> Result<u32, String> {
+    let form = format!("use a whole number from 1 to {max}");
     let n: i64 = s
         .parse()
-        .map_err(|_| format!("'{s}' is not a whole number; use 1..={MAX_REPLICAS}"))?;
-    match n {
-        0 => Err("a ring needs at least 1 node; to remove every node use `casctl down`".into()),
-        n if n < 0 => Err(format!("must be 1..={MAX_REPLICAS}")),
-        n if n > i64::from(MAX_REPLICAS) => Err(format!("must be 1..={MAX_REPLICAS}")),
-        n => Ok(n as u32),
+        .map_err(|_| format!("not a whole number; {form}"))?;
+    u32::try_from(n)
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| format!("out of range; {form}"))
+}
+
+const IMAGE_FORM: &str = "use [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST], e.g. cassandra:5.0 or \
+                          registry.example.com:5000/db/cassandra:5.0";
+
+/// An image reference, checked against the grammar of the distribution project's `reference`
+/// package (what the kubelet's image pull accepts): `[host[:port]/]path[:tag][@digest]`.
+pub fn parse_image(s: &str) -> Result<String, String> {
+    let problem = if s.is_empty() {
+        Err("must not be empty".to_owned())
+    } else if s.chars().any(char::is_whitespace) {
+        Err("must not contain white space".to_owned())
+    } else {
+        check_image_reference(s)
+    };
+    problem
+        .map(|()| s.to_owned())
+        .map_err(|why| format!("{why}; {IMAGE_FORM}"))
+}
+
+fn check_image_reference(s: &str) -> Result<(), String> {
+    let (name_and_tag, digest) = match s.split_once('@') {
+        Some((rest, digest)) => (rest, Some(digest)),
+        None => (s, None),
+    };
+    if let Some(digest) = digest {
+        check_digest(digest)?;
+    }
+    let (name, tag) = split_tag(name_and_tag);
+    if let Some(tag) = tag {
+        check_tag(tag)?;
+    }
+    check_image_name(name)
+}
+
+/// The tag follows the last ':' after the last '/'; a ':' before that '/' is a registry port.
+fn split_tag(s: &str) -> (&str, Option<&str>) {
+    let last_part = s.rfind('/').map_or(0, |i| i + 1);
+    match s[last_part..].rfind(':') {
+        Some(i) => (&s[..last_part + i], Some(&s[last_part + i + 1..])),
+        None => (s, None),
+    }
+}
+
+/// `sha256:` and 64 lower-case hex digits (or `sha512:` and 128), as OCI registers them.
+fn check_digest(digest: &str) -> Result<(), String> {
+    let (hex, len) = match digest.split_once(':') {
+        Some(("sha256", hex)) => (hex, 64),
+        Some(("sha512", hex)) => (hex, 128),
+        _ => {
+            return Err(format!(
+                "digest '{digest}' must be sha256: and 64 hex digits"
+            ));
+        }
+    };
+    let lower_hex = hex
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    match lower_hex && hex.len() == len {
+        true => Ok(()),
+        false => Err(format!(
+            "digest '{digest}' must have {len} lower-case hex digits after the ':'"
+        )),
+    }
+}
+
+fn check_tag(tag: &str) -> Result<(), String> {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let valid = tag.starts_with(word)
+        && tag.len() <= 128
+        && tag.chars().all(|c| word(c) || c == '.' || c == '-');
+    match valid {
+        true => Ok(()),
+        false => Err(format!(
+            "tag '{tag}' must be 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'"
+        )),
+    }
+}
+
+/// The longest image name (registry and path) the reference grammar allows.
+const MAX_IMAGE_NAME_LEN: usize = 255;
+
+fn check_image_name(name: &str) -> Result<(), String> {
+    if name.len() > MAX_IMAGE_NAME_LEN {
+        return Err(format!(
+            "registry and repository must be at most {MAX_IMAGE_NAME_LEN} characters, not {}",
+            name.len()
+        ));
+    }
+    let path = match name.split_once('/') {
+        Some((registry, path)) if is_registry(registry) => {
+            check_registry(registry)?;
+            path
+        }
+        _ => name,
+    };
+    path.split('/').try_for_each(check_path_component)
+}
+
+/// As docker decides: a first part with a '.' or a ':', `localhost`, or an upper-case letter
+/// names a registry; otherwise it is the start of the path (`library/cassandra`).
+fn is_registry(first: &str) -> bool {
+    first.contains(['.', ':'])
+        || first == "localhost"
+        || first.contains(|c: char| c.is_ascii_uppercase())
+}
+
+/// `host[:port]`: a DNS name, an IPv4 address or a bracketed IPv6 address.
+fn check_registry(registry: &str) -> Result<(), String> {
+    let (host, port) = split_port(registry);
+    let host_valid = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse::<Ipv6Addr>().is_ok(),
+        None => host.split('.').all(is_domain_component),
+    };
+    let port_valid = port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    match host_valid && port_valid {
+        true => Ok(()),
+        false => Err(format!("registry '{registry}' must be HOST or HOST:PORT")),
+    }
+}
+
+/// Splits off a `:port`, leaving the colons of a bracketed IPv6 address alone.
+fn split_port(registry: &str) -> (&str, Option<&str>) {
+    match registry.rsplit_once(':') {
+        Some((host, port))
+            if !port.contains(']') && (!host.starts_with('[') || host.ends_with(']')) =>
+        {
+            (host, Some(port))
+        }
+        _ => (registry, None),
+    }
+}
+
+/// `[a-zA-Z0-9]`, or letters, digits and '-' with a letter or digit at either end.
+fn is_domain_component(c: &str) -> bool {
+    !c.is_empty()
+        && !c.starts_with('-')
+        && !c.ends_with('-')
+        && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// Lower-case letters and digits, separated by one '.', one '_', "__" or any number of '-'.
+fn check_path_component(part: &str) -> Result<(), String> {
+    if part.contains(|c: char| c.is_ascii_uppercase()) {
+        return Err(format!("repository '{part}' must be lower-case"));
+    }
+    let alphanumeric = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let separators_valid = part
+        .split(alphanumeric)
+        .filter(|sep| !sep.is_empty())
+        .all(|sep| matches!(sep, "." | "_" | "__") || sep.bytes().all(|b| b == b'-'));
+    let ends_valid = part.starts_with(alphanumeric) && part.ends_with(alphanumeric);
+    match separators_valid && ends_valid {
+        true => Ok(()),
+        false => Err(format!(
+            "repository '{part}' must be lower-case letters and digits, separated by '.', '_', \
+             '__' or '-'"
+        )),
     }
 }
 
@@ -180,15 +453,15 @@ pub fn parse_heap_size(s: &str) -> Result<HeapSize, String> {
         "m" | "M" => 1 << 20,
         "g" | "G" => 1 << 30,
         "t" | "T" => 1 << 40,
-        _ => return Err(format!("'{s}' is not a heap size; {form}")),
+        _ => return Err(format!("not a heap size; {form}")),
     };
     let number: u64 = digits
         .parse()
-        .map_err(|_| format!("'{s}' is not a heap size; {form}"))?;
+        .map_err(|_| format!("not a heap size; {form}"))?;
     let bytes = number
         .checked_mul(multiplier)
         .filter(|b| *b > 0)
-        .ok_or_else(|| format!("'{s}' is out of range; {form}"))?;
+        .ok_or_else(|| format!("out of range; {form}"))?;
     Ok(HeapSize {
         text: s.to_owned(),
         bytes,
@@ -219,9 +492,10 @@ impl fmt::Display for Quantity {
     }
 }
 
+const QUANTITY_FORM: &str = "use a Kubernetes quantity such as 500m, 2, 512Mi or 1Gi";
+
 /// Parses a quantity as the API server does (`resource.ParseQuantity`).
 pub fn parse_quantity(s: &str) -> Result<Quantity, String> {
-    let form = "use a Kubernetes quantity such as 500m, 2, 512Mi or 1Gi";
     let number_end = s
         .char_indices()
         .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && (c == '+' || c == '-'))))
@@ -232,7 +506,7 @@ pub fn parse_quantity(s: &str) -> Result<Quantity, String> {
         digits.chars().any(|c| c.is_ascii_digit()) && digits.matches('.').count() <= 1;
     let mantissa: f64 = match number.parse() {
         Ok(m) if well_formed => m,
-        _ => return Err(format!("'{s}' is not a quantity; {form}")),
+        _ => return Err(format!("not a quantity; {QUANTITY_FORM}")),
     };
     let scale = suffix_scale(suffix).ok_or_else(|| {
         let hint = match suffix.to_ascii_lowercase().as_str() {
@@ -242,7 +516,7 @@ pub fn parse_quantity(s: &str) -> Result<Quantity, String> {
             "tb" => "; Kubernetes writes Ti (binary) or T (decimal)",
             _ => "",
         };
-        format!("'{s}' has an unknown unit '{suffix}'{hint}; {form}")
+        format!("unknown unit '{suffix}'{hint}; {QUANTITY_FORM}")
     })?;
     Ok(Quantity {
         text: s.to_owned(),
@@ -288,7 +562,7 @@ pub fn parse_positive_quantity(s: &str) -> Result<Quantity, String> {
     if q.value > 0.0 {
         Ok(q)
     } else {
-        Err(format!("'{s}' must be more than zero"))
+        Err(format!("must be more than zero; {QUANTITY_FORM}"))
     }
 }
 
@@ -400,11 +674,149 @@ mod tests {
     }
 
     #[test]
+    fn counts_name_their_range() {
+        assert_eq!(parse_replicas("1000"), Ok(1000));
+        assert_eq!(parse_num_tokens("1536"), Ok(1536));
+        for bad in ["0", "-1", "1001", "99999999999999999999"] {
+            let err = parse_replicas(bad).unwrap_err();
+            assert!(err.contains("from 1 to 1000"), "{bad}: {err}");
+        }
+        let err = parse_num_tokens("abc").unwrap_err();
+        assert_eq!(err, "not a whole number; use a whole number from 1 to 1536");
+    }
+
+    #[test]
     fn durations_use_units() {
         assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
-        assert!(parse_duration("0s").is_err());
-        assert!(parse_duration("soon").is_err());
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1h2m3s"), Ok(Duration::from_secs(3723)));
+        assert_eq!(parse_duration("8760h"), Ok(MAX_DURATION));
+    }
+
+    #[test]
+    fn a_bad_duration_gets_the_accepted_form() {
+        let form = DURATION_FORM;
+        for bad in [
+            "abc", "", "5", "-5m", "1.5h", "5 m", "m", "5mm", "2d", "1h-1m",
+        ] {
+            assert_eq!(
+                parse_duration(bad),
+                Err(format!("not a duration; {form}")),
+                "{bad}"
+            );
+        }
+        assert!(
+            parse_duration("0s")
+                .unwrap_err()
+                .starts_with("must be longer than zero")
+        );
+        for huge in ["8761h", "99999999999999999999999h"] {
+            assert_eq!(
+                parse_duration(huge),
+                Err("must be at most 8760h (a year)".into())
+            );
+        }
+    }
+
+    #[test]
+    fn images_follow_the_reference_grammar() {
+        let digest = format!("sha256:{}", "0123456789abcdef".repeat(4));
+        let good = [
+            "cassandra".to_owned(),
+            "cassandra:4.1".to_owned(),
+            "gcr.io/google-samples/cassandra:v13".to_owned(),
+            "registry.example.com:5000/db/cassandra:5.0".to_owned(),
+            "localhost/cassandra".to_owned(),
+            "[::1]:5000/cassandra".to_owned(),
+            "10.0.0.1:5000/a/b/c".to_owned(),
+            "my-registry.io/team__x/cass.andra---y:Tag_1.0-rc".to_owned(),
+            "Registry.Example.com/cassandra".to_owned(),
+            format!("cassandra@{digest}"),
+            format!("cassandra:5.0@{digest}"),
+        ];
+        for image in &good {
+            assert_eq!(parse_image(image).as_deref(), Ok(image.as_str()));
+        }
+    }
+
+    #[test]
+    fn a_bad_image_says_which_rule_it_breaks() {
+        let cases = [
+            (
+                "Cassandra:4.1",
+                "repository 'Cassandra' must be lower-case;",
+            ),
+            (
+                "gcr.io/Google/cassandra",
+                "repository 'Google' must be lower-case;",
+            ),
+            ("", "must not be empty"),
+            ("cassandra 4.1", "must not contain white space"),
+            ("cassandra:", "tag '' must be 1 to 128"),
+            ("cassandra:.x", "tag '.x' must be"),
+            (
+                "cassandra@sha256:abc",
+                "digest 'sha256:abc' must have 64 lower-case hex",
+            ),
+            ("cassandra@md5:abc", "digest 'md5:abc' must be sha256:"),
+            (
+                "db/-cassandra",
+                "repository '-cassandra' must be lower-case letters and digits",
+            ),
+            ("db//cassandra", "repository '' must be"),
+            ("a...b", "repository 'a...b' must be"),
+            ("a___b", "repository 'a___b' must be"),
+            (
+                "reg-.io/cassandra",
+                "registry 'reg-.io' must be HOST or HOST:PORT",
+            ),
+            (
+                "reg.io:port/cassandra",
+                "registry 'reg.io:port' must be HOST",
+            ),
+            ("[::1/cassandra", "registry '[::1' must be HOST"),
+        ];
+        for (image, why) in cases {
+            let err = parse_image(image).unwrap_err();
+            assert!(err.starts_with(why), "{image}: {err}");
+            assert!(err.ends_with(IMAGE_FORM), "{image}: {err}");
+        }
+        let long = format!("{}:1", "a".repeat(256));
+        assert!(
+            parse_image(&long)
+                .unwrap_err()
+                .contains("at most 255 characters, not 256")
+        );
+        assert!(parse_image(&format!("c:{}", "t".repeat(129))).is_err());
+    }
+
+    #[test]
+    fn rpc_addresses_are_ip_addresses() {
+        for good in ["0.0.0.0", "10.1.2.3", "::", "fe80::1"] {
+            assert_eq!(parse_ip_address(good).as_deref(), Ok(good));
+        }
+        for bad in ["localhost", "", "10.0.0", "-1", "1.2.3.4:9042"] {
+            assert!(parse_ip_address(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn an_empty_storage_class_is_no_class() {
+        assert_eq!(parse_storage_class(""), Ok(StorageClassChoice::NoClass));
+        assert_eq!(StorageClassChoice::NoClass.as_str(), "");
+        assert_eq!(StorageClassChoice::NoClass.name(), None);
+        let fast = parse_storage_class("fast").unwrap();
+        assert_eq!(fast.to_string(), "fast");
+        assert_eq!(fast.name().map(DnsSubdomain::as_str), Some("fast"));
+        let err = parse_storage_class("-fast").unwrap_err();
+        assert!(err.ends_with("or '' for no class"), "{err}");
+    }
+
+    #[test]
+    fn pod_names_are_subdomains() {
+        assert_eq!(parse_pod_name("cassandra-2").as_deref(), Ok("cassandra-2"));
+        assert!(parse_pod_name("-x").is_err());
     }
 }

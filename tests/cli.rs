@@ -51,23 +51,177 @@ fn env_value<'a>(sts: &'a serde_json::Value, name: &str) -> &'a serde_json::Valu
         .unwrap_or_else(|| panic!("no {name}"))["value"]
 }
 
+fn stdout_of(args: &[&str]) -> String {
+    let out = casctl().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "casctl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Every command a user can run, as `casctl --help` lists them.
+const COMMANDS: &[&str] = &[
+    "render",
+    "up",
+    "status",
+    "scale",
+    "down",
+    "nodetool",
+    "completions",
+    "man",
+];
+
+const GLOBAL_FLAGS: &[&str] = &[
+    "--kubeconfig <PATH>",
+    "--context <NAME>",
+    "-n, --namespace <NS>",
+    "--name <NAME>",
+    "--color <WHEN>",
+    "-q, --quiet",
+    "-v, --verbose...",
+];
+
 #[test]
-fn help_lists_every_command() {
-    let out = casctl().arg("--help").output().unwrap();
-    let help = String::from_utf8(out.stdout).unwrap();
-    for command in [
-        "render",
-        "up",
-        "status",
-        "scale",
-        "down",
-        "nodetool",
-        "completions",
-    ] {
-        assert!(help.contains(command), "{command} missing from\n{help}");
+fn help_lists_every_command_and_the_man_page() {
+    let help = stdout_of(&["--help"]);
+    for command in COMMANDS {
+        let listed = help
+            .lines()
+            .any(|l| l.trim_start().starts_with(&format!("{command} ")));
+        assert!(listed, "{command} missing from\n{help}");
     }
-    let hidden = help.lines().any(|l| l.trim_start().starts_with("man "));
-    assert!(!hidden, "the man command should be hidden:\n{help}");
+    assert!(
+        help.contains("  man          Print the man page (roff)"),
+        "{help}"
+    );
+}
+
+/// A help text's sections: each heading (`Options:`) with the flags (`--timeout <DURATION>`)
+/// or lines under it, in order.
+fn help_sections(help: &str) -> Vec<(String, Vec<String>)> {
+    let mut sections: Vec<(String, Vec<String>)> = Vec::new();
+    for line in help.lines() {
+        if let Some(heading) = line.strip_suffix(':').filter(|_| !line.starts_with(' ')) {
+            sections.push((heading.to_owned(), Vec::new()));
+        } else if let Some((_, entries)) = sections.last_mut() {
+            let entry = line.trim();
+            if line.starts_with("  ") && !line.starts_with("          ") && !entry.is_empty() {
+                let flag = entry.split("  ").next().unwrap_or(entry);
+                entries.push(flag.to_owned());
+            }
+        }
+    }
+    sections
+}
+
+#[test]
+fn every_command_shows_its_options_then_settings_then_the_global_options() {
+    for command in COMMANDS {
+        let help = stdout_of(&[command, "--help"]);
+        let sections = help_sections(&help);
+        let headings: Vec<&str> = sections.iter().map(|(h, _)| h.as_str()).collect();
+        let expected: &[&str] = match *command {
+            "render" | "up" => &["Options", "Settings", "Global options", "Examples"],
+            "scale" | "nodetool" | "completions" => {
+                &["Arguments", "Options", "Global options", "Examples"]
+            }
+            _ => &["Options", "Global options", "Examples"],
+        };
+        assert_eq!(headings, expected, "casctl {command} --help:\n{help}");
+        let flags_under = |heading: &str| -> Vec<String> {
+            let (_, entries) = sections.iter().find(|(h, _)| h == heading).unwrap();
+            entries.clone()
+        };
+        assert_eq!(
+            flags_under("Global options"),
+            GLOBAL_FLAGS,
+            "casctl {command} --help"
+        );
+        let options = flags_under("Options");
+        assert!(
+            options.ends_with(&["-h, --help".to_owned(), "-V, --version".to_owned()]),
+            "casctl {command}: {options:?}"
+        );
+    }
+}
+
+#[test]
+fn up_lists_its_own_options_first() {
+    let help = stdout_of(&["up", "--help"]);
+    let sections = help_sections(&help);
+    assert_eq!(
+        sections[0].1,
+        [
+            "--timeout <DURATION>",
+            "--no-wait",
+            "--no-ring-check",
+            "--dry-run[=<MODE>]",
+            "--create-storage-class",
+            "--force-conflicts",
+            "--no-cleanup",
+            "--wait-for-lock",
+            "-h, --help",
+            "-V, --version"
+        ]
+    );
+    assert_eq!(sections[1].1[0], "--replicas <N>");
+}
+
+/// The lines under `Examples:` in a help text, without their indentation.
+fn examples_in(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| *l != "Examples:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn every_help_has_the_readme_examples() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut helps = vec![("casctl".to_owned(), stdout_of(&["--help"]))];
+    helps.extend(
+        COMMANDS
+            .iter()
+            .map(|c| (format!("casctl {c}"), stdout_of(&[c, "--help"]))),
+    );
+    for (command, help) in helps {
+        let examples = examples_in(&help);
+        assert!(!examples.is_empty(), "no Examples: in {command} --help");
+        for example in examples {
+            assert!(
+                example.starts_with(&format!("{command} ")) || command == "casctl",
+                "{command}: {example}"
+            );
+            assert!(
+                readme.contains(&example),
+                "README.md lacks the example of {command} --help: {example}"
+            );
+        }
+    }
+}
+
+#[test]
+fn verbose_is_documented_level_by_level() {
+    let help = stdout_of(&["status", "--help"]);
+    let verbose: String = help
+        .lines()
+        .skip_while(|l| !l.contains("-v, --verbose..."))
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        verbose.ends_with(
+            "Say more, on stderr: -v shows what casctl asks the API and how long each phase \
+             takes; -vv also shows every request"
+        ),
+        "{verbose}"
+    );
 }
 
 #[test]
@@ -287,6 +441,211 @@ fn bad_values_are_usage_errors_naming_the_flag() {
     }
 }
 
+/// The first line clap prints for a refused value.
+fn value_error(args: &[&str]) -> String {
+    let out = casctl().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "casctl {args:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr.lines().next().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn a_value_starting_with_a_dash_is_refused_by_its_own_rule() {
+    let quantity = "use a Kubernetes quantity such as 500m, 2, 512Mi or 1Gi";
+    let duration = "use a number and a unit (s, m or h), e.g. 30s, 5m, 1h or 1m30s";
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["render", "--storage-size", "-1Gi"],
+            &format!(
+                "invalid value '-1Gi' for '--storage-size <QUANTITY>': must be more than zero; {quantity}"
+            ),
+        ),
+        (
+            &["render", "--memory", "-1Gi"],
+            &format!(
+                "invalid value '-1Gi' for '--memory <QUANTITY>': must be more than zero; {quantity}"
+            ),
+        ),
+        (
+            &["render", "--cpu", "-500m"],
+            &format!(
+                "invalid value '-500m' for '--cpu <QUANTITY>': must be more than zero; {quantity}"
+            ),
+        ),
+        (
+            &["render", "--heap-max", "-1G"],
+            "invalid value '-1G' for '--heap-max <SIZE>': not a heap size; use a JVM size such as 512M, 2G or 4096M",
+        ),
+        (
+            &["render", "--heap-new", "-100M"],
+            "invalid value '-100M' for '--heap-new <SIZE>': not a heap size; use a JVM size such as 512M, 2G or 4096M",
+        ),
+        (
+            &["render", "--replicas", "-1"],
+            "invalid value '-1' for '--replicas <N>': out of range; use a whole number from 1 to 1000",
+        ),
+        (
+            &["render", "--num-tokens", "-x"],
+            "invalid value '-x' for '--num-tokens <N>': not a whole number; use a whole number from 1 to 1536",
+        ),
+        (
+            &["up", "--timeout", "-5m"],
+            &format!("invalid value '-5m' for '--timeout <DURATION>': not a duration; {duration}"),
+        ),
+        (
+            &["scale", "3", "--timeout", "-1h"],
+            &format!("invalid value '-1h' for '--timeout <DURATION>': not a duration; {duration}"),
+        ),
+        (
+            &["down", "--timeout", "-30s"],
+            &format!("invalid value '-30s' for '--timeout <DURATION>': not a duration; {duration}"),
+        ),
+        (
+            &["nodetool", "--timeout", "-1m", "--", "status"],
+            &format!("invalid value '-1m' for '--timeout <DURATION>': not a duration; {duration}"),
+        ),
+        (
+            &["render", "--rpc-address", "-1"],
+            "invalid value '-1' for '--rpc-address <ADDRESS>': not an IP address; use an IPv4 or IPv6 address such as 0.0.0.0 or ::",
+        ),
+        (
+            &["render", "--storage-class", "-fast"],
+            "invalid value '-fast' for '--storage-class <CLASS>': is not a DNS-1123 subdomain: use lower-case letters, digits, '-' and '.', or '' for no class",
+        ),
+        (
+            &["render", "--cluster-domain", "-local"],
+            "invalid value '-local' for '--cluster-domain <DOMAIN>': is not a DNS-1123 subdomain: use lower-case letters, digits, '-' and '.'",
+        ),
+        (
+            &["render", "--name", "-ring"],
+            "invalid value '-ring' for '--name <NAME>': is not a DNS-1123 label: use lower-case letters, digits and '-', starting and ending with a letter or digit",
+        ),
+        (
+            &["status", "-n", "-shop"],
+            "invalid value '-shop' for '--namespace <NS>': is not a DNS-1123 label: use lower-case letters, digits and '-', starting and ending with a letter or digit",
+        ),
+        (
+            &["render", "--env", "-X=1"],
+            "invalid value '-X=1' for '--env <KEY=VALUE>': '-X' is not a variable name: use letters, digits and '_', not starting with a digit",
+        ),
+        (
+            &["nodetool", "--pod", "-x", "--", "status"],
+            "invalid value '-x' for '--pod <POD>': is not a DNS-1123 subdomain: use lower-case letters, digits, '-' and '.'",
+        ),
+        (
+            &["status", "-o", "-x"],
+            "invalid value '-x' for '--output <FORMAT>'",
+        ),
+        (
+            &["status", "--color", "-x"],
+            "invalid value '-x' for '--color <WHEN>'",
+        ),
+    ];
+    for (args, expected) in cases {
+        assert_eq!(
+            value_error(args),
+            format!("error: {expected}"),
+            "casctl {args:?}"
+        );
+    }
+    let image = value_error(&["render", "--image", "-x"]);
+    assert!(
+        image.starts_with(
+            "error: invalid value '-x' for '--image <IMAGE>': repository '-x' must be"
+        ),
+        "{image}"
+    );
+}
+
+#[test]
+fn names_that_may_start_with_a_dash_are_taken_as_values() {
+    let list = render(&["--cluster-name", "-x", "--dc", "-dc", "--rack", "-r"]);
+    let sts = item(&list, "StatefulSet");
+    assert_eq!(env_value(sts, "CASSANDRA_CLUSTER_NAME"), "-x");
+    assert_eq!(env_value(sts, "CASSANDRA_DC"), "-dc");
+    assert_eq!(env_value(sts, "CASSANDRA_RACK"), "-r");
+}
+
+#[test]
+fn a_bad_duration_says_the_accepted_form_in_our_words() {
+    let error = value_error(&["up", "--timeout", "abc"]);
+    assert_eq!(
+        error,
+        "error: invalid value 'abc' for '--timeout <DURATION>': not a duration; use a number and \
+         a unit (s, m or h), e.g. 30s, 5m, 1h or 1m30s"
+    );
+    assert_eq!(
+        value_error(&["down", "--timeout", "0s"]),
+        "error: invalid value '0s' for '--timeout <DURATION>': must be longer than zero; use a \
+         number and a unit (s, m or h), e.g. 30s, 5m, 1h or 1m30s"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = write_kubeconfig(dir.path(), "https://127.0.0.1:9");
+    casctl()
+        .args(["up", "--dry-run", "--timeout", "1m30s", "--kubeconfig"])
+        .arg(kubeconfig)
+        .assert()
+        .success();
+}
+
+#[test]
+fn the_image_is_checked_as_an_image_reference() {
+    assert_eq!(
+        value_error(&["render", "--image", "Cassandra:4.1"]),
+        "error: invalid value 'Cassandra:4.1' for '--image <IMAGE>': repository 'Cassandra' must \
+         be lower-case; use [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST], e.g. cassandra:5.0 or \
+         registry.example.com:5000/db/cassandra:5.0"
+    );
+    assert!(value_error(&["render", "--image", "cassandra:4 .1"]).contains("white space"));
+    assert!(value_error(&["render", "--image", "cassandra@sha256:beef"]).contains("digest"));
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    for image in [
+        "cassandra:5.0".to_owned(),
+        "registry.example.com:5000/db/cassandra:5.0".to_owned(),
+        format!("cassandra@{digest}"),
+    ] {
+        let list = render(&["--image", &image]);
+        let container = &item(&list, "StatefulSet")["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(container["image"], image.as_str());
+    }
+}
+
+#[test]
+fn the_rpc_address_is_an_ip_address() {
+    assert_eq!(
+        value_error(&["render", "--rpc-address", "localhost"]),
+        "error: invalid value 'localhost' for '--rpc-address <ADDRESS>': not an IP address; use an \
+         IPv4 or IPv6 address such as 0.0.0.0 or ::"
+    );
+    for address in ["10.0.0.7", "::"] {
+        let list = render(&["--rpc-address", address]);
+        assert_eq!(
+            env_value(item(&list, "StatefulSet"), "CASSANDRA_RPC_ADDRESS"),
+            address
+        );
+    }
+}
+
+#[test]
+fn an_empty_storage_class_means_no_class() {
+    let list = render(&["--storage-class", ""]);
+    let claim = &item(&list, "StatefulSet")["spec"]["volumeClaimTemplates"][0]["spec"];
+    assert_eq!(claim["storageClassName"], "");
+    let yaml = stdout_of(&["render", "--storage-class", ""]);
+    assert!(yaml.contains("\n      storageClassName: \"\"\n"), "{yaml}");
+    let out = casctl()
+        .args(["render", "--storage-class", "", "--create-storage-class"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: --create-storage-class creates the StorageClass that --storage-class names, and '' \
+         names none\n\nUsage: casctl render [OPTIONS]\n\nFor more information, try '--help'.\n"
+    );
+}
+
 #[test]
 fn inconsistent_heap_settings_are_usage_errors_with_a_hint() {
     casctl()
@@ -351,6 +710,34 @@ fn user_templates_replace_the_built_in_ones() {
 }
 
 #[test]
+fn a_template_with_two_objects_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let service = std::fs::read_to_string(root.join("service.yaml")).unwrap();
+    std::fs::write(
+        dir.path().join("service.yaml"),
+        format!("{service}---\n{service}"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root.join("statefulset.yaml"),
+        dir.path().join("statefulset.yaml"),
+    )
+    .unwrap();
+    let out = casctl()
+        .args(["render", "--templates", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: service.yaml holds 2 YAML documents; casctl reads one object per file\n\
+         hint: put one object in each of service.yaml, statefulset.yaml and (optionally) \
+         storageclass.yaml\n"
+    );
+}
+
+#[test]
 fn a_closed_stdout_exits_quietly() {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_casctl"))
         .args(["render", "--replicas", "1000"])
@@ -401,8 +788,140 @@ fn the_man_page_is_roff() {
         .arg("man")
         .assert()
         .success()
-        .stdout(contains(".TH casctl"))
-        .stdout(contains("render"));
+        .stdout(predicate::str::starts_with(".ie \\n(.g .ds Aq \\(aq\n"))
+        .stdout(contains("\n.TH casctl 1 "))
+        .stdout(contains("\n.SH \"GLOBAL OPTIONS\"\n"))
+        .stdout(contains("casctl\\-render(1)"));
+}
+
+/// The binary under the name kubectl runs it by (`kubectl casctl …` executes `kubectl-casctl`),
+/// linked into `dir`.
+fn link_as_kubectl_plugin(dir: &Path) -> PathBuf {
+    let plugin = dir.join(format!("kubectl-casctl{}", std::env::consts::EXE_SUFFIX));
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_casctl"), &plugin).unwrap();
+    #[cfg(not(unix))]
+    std::fs::copy(env!("CARGO_BIN_EXE_casctl"), &plugin).unwrap();
+    plugin
+}
+
+fn run_plugin(plugin: &Path) -> Command {
+    let mut cmd = Command::new(plugin);
+    cmd.env_remove("KUBECONFIG")
+        .env("HOME", "/nonexistent")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+#[test]
+fn as_a_kubectl_plugin_it_is_kubectl_casctl() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = link_as_kubectl_plugin(dir.path());
+    let plugin = || run_plugin(&path);
+    plugin()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(format!("casctl {}\n", env!("CARGO_PKG_VERSION")));
+    let help = String::from_utf8(plugin().arg("--help").output().unwrap().stdout).unwrap();
+    assert!(
+        help.contains("\nUsage: kubectl casctl [OPTIONS] <COMMAND>\n"),
+        "{help}"
+    );
+    assert!(
+        help.contains("\n  kubectl casctl status -n shop\n"),
+        "{help}"
+    );
+    let up = String::from_utf8(plugin().args(["up", "--help"]).output().unwrap().stdout).unwrap();
+    assert!(
+        up.contains("\nUsage: kubectl casctl up [OPTIONS]\n"),
+        "{up}"
+    );
+    assert_eq!(
+        examples_in(&up),
+        [
+            "kubectl casctl up -n shop --replicas 3 --storage-class standard",
+            "kubectl casctl up -n shop --dry-run=server   # what would be created or changed, field by field"
+        ]
+    );
+    plugin().args(["up", "--bogus"]).assert().code(2).stderr(
+        "error: unexpected argument '--bogus' found\n\n\
+             Usage: kubectl casctl up [OPTIONS]\n\n\
+             For more information, try '--help'.\n",
+    );
+    plugin()
+        .arg("sclae")
+        .assert()
+        .code(2)
+        .stderr(contains("Usage: kubectl casctl [OPTIONS] <COMMAND>"));
+}
+
+#[test]
+fn as_a_kubectl_plugin_completions_and_the_man_page_stay_casctl() {
+    let dir = tempfile::tempdir().unwrap();
+    let committed = std::fs::read(completions_dir().join("casctl.bash")).unwrap();
+    let plugin = link_as_kubectl_plugin(dir.path());
+    let out = run_plugin(&plugin)
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(
+        out.stdout == committed,
+        "bash completions differ as kubectl-casctl"
+    );
+    let man = run_plugin(&plugin).arg("man").output().unwrap();
+    assert_eq!(man.stdout, casctl().arg("man").output().unwrap().stdout);
+}
+
+#[test]
+fn the_krew_manifest_installs_this_binary_as_kubectl_casctl() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("krew/casctl.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let manifest: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    assert_eq!(
+        manifest["apiVersion"],
+        "krew.googlecontainertools.github.com/v1alpha2"
+    );
+    assert_eq!(manifest["kind"], "Plugin");
+    assert_eq!(manifest["metadata"]["name"], "casctl");
+    let spec = &manifest["spec"];
+    assert_eq!(
+        spec["version"],
+        format!("v{}", env!("CARGO_PKG_VERSION")),
+        "krew's version follows Cargo.toml"
+    );
+    assert!(
+        spec["shortDescription"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty())
+    );
+    assert!(
+        spec["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("kubectl casctl"))
+    );
+    let platforms = spec["platforms"].as_array().unwrap();
+    assert!(!platforms.is_empty());
+    for platform in platforms {
+        assert_eq!(platform["bin"], "kubectl-casctl", "{platform}");
+        assert_eq!(platform["files"][0]["from"], "casctl", "{platform}");
+        assert_eq!(platform["files"][0]["to"], "kubectl-casctl", "{platform}");
+        let sha256 = platform["sha256"].as_str().unwrap();
+        assert!(sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(platform["uri"].as_str().unwrap().starts_with("https://"));
+    }
+}
+
+#[test]
+fn the_readme_installs_the_plugin_as_the_tests_run_it() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for line in [
+        "ln -s \"$(command -v casctl)\" ~/.local/bin/kubectl-casctl",
+        "kubectl krew install --manifest=krew/casctl.yaml",
+    ] {
+        assert!(readme.contains(line), "README.md lacks: {line}");
+    }
 }
 
 fn write_kubeconfig(dir: &Path, server: &str) -> PathBuf {

@@ -344,11 +344,13 @@ fn preflight(
             "cannot read namespace {ns}; skipping the Pod Security check"
         )),
     }
-    if let (Some(classes), Some(class)) = (
-        &observed.classes,
-        preflight::storage_class_of(&manifests.statefulset),
-    ) {
-        preflight::check_storage_class(class, classes)?;
+    match (&observed.classes, preflight::storage_class_of(&manifests.statefulset)) {
+        // Kubernetes' "no class": only volumes without a class bind, none is provisioned.
+        (_, Some("")) => ui.info(
+            "the claims use no StorageClass (--storage-class ''): only PersistentVolumes without a class bind to them",
+        ),
+        (Some(classes), Some(class)) => preflight::check_storage_class(class, classes)?,
+        _ => {}
     }
     match &observed.nodes {
         Some(nodes) => {

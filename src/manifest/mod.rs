@@ -11,7 +11,7 @@ use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde::Serialize;
 
-use crate::values::{DnsLabel, DnsSubdomain, EnvVar, HeapSize, Quantity};
+use crate::values::{DnsLabel, EnvVar, HeapSize, Quantity, StorageClassChoice};
 pub(crate) use overlay::Target;
 pub(crate) use templates::Templates;
 
@@ -32,7 +32,8 @@ pub(crate) struct Settings {
     pub(crate) heap_new: Option<HeapSize>,
     pub(crate) cpu: Option<Quantity>,
     pub(crate) memory: Option<Quantity>,
-    pub(crate) storage_class: Option<DnsSubdomain>,
+    /// `None` keeps the template's class; `NoClass` is Kubernetes' `""`.
+    pub(crate) storage_class: Option<StorageClassChoice>,
     pub(crate) storage_size: Option<Quantity>,
     /// Where the templates come from: built in, or the user's directory.
     pub(crate) templates: Option<std::path::PathBuf>,

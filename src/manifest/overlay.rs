@@ -60,7 +60,7 @@ pub(crate) fn storage_class(
     _target: &Target,
     settings: &Settings,
 ) -> StorageClass {
-    if let Some(name) = &settings.storage_class {
+    if let Some(name) = settings.storage_class.as_ref().and_then(|c| c.name()) {
         class.metadata.name = Some(name.to_string());
     }
     let labels = class.metadata.labels.get_or_insert_with(BTreeMap::new);

@@ -64,28 +64,48 @@ impl Templates {
 
 /// Parses one template into its typed object and rejects any field the type does not have.
 pub(crate) fn parse<T: DeserializeOwned + Serialize>(text: &str, file: &str) -> Result<T> {
-    let bad_template = || {
-        Error::usage(
-            format!("template {file} is not a valid object"),
-            Some(
-                "fix the template; `casctl render` shows what the built-in ones produce".to_owned(),
-            ),
-        )
-    };
-    let typed: T = serde_saphyr::from_str(text)
-        .map_err(|e| anyhow::anyhow!("{e}"))
-        .with_context(bad_template)?;
-    let raw: serde_json::Value = serde_saphyr::from_str(text)
-        .map_err(|e| anyhow::anyhow!("{e}"))
-        .with_context(bad_template)?;
+    let raw: serde_json::Value = single_document(text, file)?;
+    let typed: T = single_document(text, file)?;
     let known = serde_json::to_value(&typed).context("re-encoding the template")?;
     let mut unknown = Vec::new();
     unknown_fields(&raw, &known, String::new(), &mut unknown);
     if !unknown.is_empty() {
         return Err(anyhow::anyhow!("unknown field(s): {}", unknown.join(", ")))
-            .with_context(bad_template);
+            .with_context(|| bad_template(file));
     }
     Ok(typed)
+}
+
+fn bad_template(file: &str) -> Error {
+    Error::usage(
+        format!("template {file} is not a valid object"),
+        Some("fix the template; `casctl render` shows what the built-in ones produce".to_owned()),
+    )
+}
+
+/// The one object of a template file. Empty documents (a leading or trailing `---`) do not
+/// count; more or fewer than one object is a usage error of its own.
+fn single_document<T: DeserializeOwned>(text: &str, file: &str) -> Result<T> {
+    let mut documents: Vec<T> = serde_saphyr::from_multiple(text)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| bad_template(file))?;
+    match documents.len() {
+        1 => Ok(documents.remove(0)),
+        count => Err(document_count_error(file, count).into()),
+    }
+}
+
+fn document_count_error(file: &str, count: usize) -> Error {
+    let holds = match count {
+        0 => "no YAML document".to_owned(),
+        n => format!("{n} YAML documents"),
+    };
+    Error::usage(
+        format!("{file} holds {holds}; casctl reads one object per file"),
+        Some(format!(
+            "put one object in each of {SERVICE_FILE}, {STATEFULSET_FILE} and (optionally) {STORAGECLASS_FILE}"
+        )),
+    )
 }
 
 /// Collects the paths present in `raw` but dropped by the typed round trip (`known`).
@@ -152,6 +172,46 @@ mod tests {
     fn null_fields_are_not_unknown() {
         let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: c\n  labels: null\n";
         assert!(parse::<Service>(text, "service.yaml").is_ok());
+    }
+
+    #[test]
+    fn a_file_with_two_objects_says_so() {
+        let two = format!("{BUILTIN_SERVICE}---\n{BUILTIN_SERVICE}");
+        let err = parse::<Service>(&two, "service.yaml").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "service.yaml holds 2 YAML documents; casctl reads one object per file"
+        );
+        assert_eq!(
+            crate::error::classify(&err),
+            (
+                crate::error::Code::Usage,
+                Some(
+                    "put one object in each of service.yaml, statefulset.yaml and (optionally) \
+                     storageclass.yaml"
+                        .to_owned()
+                )
+            )
+        );
+        let chain = format!("{err:#}");
+        assert!(!chain.contains("from_str_multiple"), "{chain}");
+    }
+
+    #[test]
+    fn an_empty_file_holds_no_object() {
+        for empty in ["", "# nothing\n", "---\n"] {
+            let err = parse::<Service>(empty, "service.yaml").unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "service.yaml holds no YAML document; casctl reads one object per file"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_documents_around_the_object_do_not_count() {
+        let framed = format!("---\n{BUILTIN_SERVICE}---\n");
+        assert!(parse::<Service>(&framed, "service.yaml").is_ok());
     }
 
     #[test]
