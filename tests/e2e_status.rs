@@ -3,6 +3,8 @@
 mod common;
 
 use common::{TestNamespace, cluster};
+use k8s_openapi::api::core::v1::Pod;
+use kube::ResourceExt;
 use predicates::str::contains;
 use serde_json::Value;
 
@@ -30,17 +32,9 @@ fn status_json(ns: &str, expected_code: i32) -> Value {
 }
 
 fn pod_ips(ns: &str) -> Vec<(String, String)> {
-    let out = cluster().kubectl_ok(&[
-        "get",
-        "pods",
-        "-n",
-        ns,
-        "-o",
-        r#"jsonpath={range .items[*]}{.metadata.name}{" "}{.status.podIP}{"\n"}{end}"#,
-    ]);
-    out.lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    let pods: Vec<Pod> = cluster().list(ns, "pods", None);
+    pods.iter()
+        .filter_map(|p| Some((p.name_any(), p.status.as_ref()?.pod_ip.clone()?)))
         .collect()
 }
 

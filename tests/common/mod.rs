@@ -290,3 +290,29 @@ pub fn templates(dir: &Path, grace: u32, pod_annotations: &[&str]) -> PathBuf {
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
+
+/// The items of a `kubectl get KIND -o json` list, typed.
+#[derive(serde::Deserialize)]
+struct Items<K> {
+    items: Vec<K>,
+}
+
+#[allow(dead_code)]
+impl Cluster {
+    /// Every object of a kind in the namespace, optionally by label selector, typed.
+    pub fn list<K: serde::de::DeserializeOwned>(
+        &self,
+        namespace: &str,
+        kind: &str,
+        selector: Option<&str>,
+    ) -> Vec<K> {
+        let mut args = vec!["get", kind, "-n", namespace, "-o", "json"];
+        if let Some(selector) = selector {
+            args.extend(["-l", selector]);
+        }
+        let out = self.kubectl_ok(&args);
+        serde_json::from_str::<Items<K>>(&out)
+            .expect("a list")
+            .items
+    }
+}
