@@ -102,6 +102,13 @@ pub(crate) enum Error {
     NamespaceNotFound { namespace: String },
     #[error("no StatefulSet {name} in namespace {namespace}")]
     NoRing { name: String, namespace: String },
+    /// No pod of the ring is Ready to run nodetool in.
+    #[error("no Ready pod of {name} in namespace {namespace}")]
+    NoReadyPod {
+        name: String,
+        namespace: String,
+        hint: String,
+    },
     /// A check before the first write failed (StorageClass, Pod Security, templates).
     #[error("{message}")]
     Preflight {
@@ -206,6 +213,7 @@ impl Error {
             | Error::Api { .. }
             | Error::NamespaceNotFound { .. }
             | Error::NoRing { .. }
+            | Error::NoReadyPod { .. }
             | Error::Preflight { .. }
             | Error::Conflict { .. }
             | Error::Immutable { .. }
@@ -228,6 +236,7 @@ impl Error {
                 hint.clone()
             }
             Error::Config { hint, .. }
+            | Error::NoReadyPod { hint, .. }
             | Error::Refused { hint, .. }
             | Error::Changed { hint, .. }
             | Error::TimedOut { hint, .. } => Some(hint.clone()),

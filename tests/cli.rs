@@ -1006,3 +1006,143 @@ fn dry_run_client_prints_without_a_cluster() {
         .stdout(contains("kind: StatefulSet"))
         .stdout(contains("cassandra-0.cassandra.shop.svc.cluster.local"));
 }
+
+/// Rust's debug output in what a user reads: a struct dump, an `Option`, a quoted path.
+fn assert_clean(what: &str, stderr: &str) {
+    for pattern in [
+        "Some(", "None,", "None)", " { ", "Status {", "Error {", "'\"", "\"'",
+    ] {
+        assert!(
+            !stderr.contains(pattern),
+            "{what}: debug output `{pattern}` in:\n{stderr}"
+        );
+    }
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    for (i, line) in lines.iter().enumerate() {
+        assert!(
+            !lines[i + 1..].contains(line),
+            "{what}: the line {line:?} is printed twice:\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn no_error_path_prints_debug_output_or_repeats_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let unreachable = write_kubeconfig(dir.path(), "https://127.0.0.1:9");
+    let missing = dir.path().join("missing");
+    let garbage = dir.path().join("garbage");
+    std::fs::write(&garbage, "{{{ not yaml").unwrap();
+    let plugin = dir.path().join("plugin");
+    std::fs::write(
+        &plugin,
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  cluster: {server: 'https://127.0.0.1:9'}\n\
+         contexts:\n- name: c\n  context: {cluster: k, user: u}\nusers:\n- name: u\n  user:\n    exec:\n      \
+         apiVersion: client.authentication.k8s.io/v1beta1\n      command: no-such-credential-plugin\n      interactiveMode: Never\n",
+    )
+    .unwrap();
+    let bad_templates = dir.path().join("templates");
+    std::fs::create_dir(&bad_templates).unwrap();
+    std::fs::write(
+        bad_templates.join("service.yaml"),
+        "kind: Service\nspec: {servceName: x}\n",
+    )
+    .unwrap();
+    let path = |p: &Path| p.to_str().unwrap().to_owned();
+    let cases: Vec<(&str, Vec<String>)> = vec![
+        (
+            "missing kubeconfig",
+            vec!["status".into(), "--kubeconfig".into(), path(&missing)],
+        ),
+        (
+            "garbage kubeconfig",
+            vec!["status".into(), "--kubeconfig".into(), path(&garbage)],
+        ),
+        (
+            "unknown context",
+            vec![
+                "status".into(),
+                "--kubeconfig".into(),
+                path(&unreachable),
+                "--context".into(),
+                "nope".into(),
+            ],
+        ),
+        (
+            "unreachable server",
+            vec!["status".into(), "--kubeconfig".into(), path(&unreachable)],
+        ),
+        (
+            "missing credential plugin",
+            vec!["status".into(), "--kubeconfig".into(), path(&plugin)],
+        ),
+        (
+            "bad templates",
+            vec!["render".into(), "--templates".into(), path(&bad_templates)],
+        ),
+        (
+            "bad value",
+            vec!["up".into(), "--storage-size".into(), "1Gb".into()],
+        ),
+        (
+            "bad duration",
+            vec!["up".into(), "--timeout".into(), "abc".into()],
+        ),
+    ];
+    for (what, args) in cases {
+        let out = casctl()
+            .args(&args)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{what} succeeded");
+        assert_clean(what, &String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+#[test]
+fn a_missing_file_in_a_kubeconfig_list_is_skipped_as_kubectl_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write_kubeconfig(dir.path(), "https://127.0.0.1:9");
+    let list = format!(
+        "{}:{}",
+        dir.path().join("missing").display(),
+        good.display()
+    );
+    casctl()
+        .env("KUBECONFIG", list)
+        .args(["status"])
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "cannot reach the API server at https://127.0.0.1:9",
+        ));
+    casctl()
+        .env("KUBECONFIG", dir.path().join("missing"))
+        .args(["status"])
+        .assert()
+        .code(1)
+        .stderr(contains("none of the kubeconfig files"));
+}
+
+#[test]
+fn a_missing_credential_plugin_is_named_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let plugin = dir.path().join("kubeconfig");
+    std::fs::write(
+        &plugin,
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  cluster: {server: 'https://127.0.0.1:9'}\n\
+         contexts:\n- name: c\n  context: {cluster: k, user: u}\nusers:\n- name: u\n  user:\n    exec:\n      \
+         apiVersion: client.authentication.k8s.io/v1beta1\n      command: no-such-credential-plugin\n      interactiveMode: Never\n",
+    )
+    .unwrap();
+    casctl()
+        .args(["status", "--kubeconfig", plugin.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "the credential plugin `no-such-credential-plugin` of context \"c\" is not installed",
+        ))
+        .stderr(contains("hint: install `no-such-credential-plugin`"));
+}

@@ -13,21 +13,16 @@ pub(crate) async fn run(cluster: &Cluster, args: &NodetoolArgs, ui: &Ui) -> Resu
     let pod = match &args.pod {
         Some(pod) => pod.clone(),
         None => {
-            let sts = objects::statefulset(cluster).await?;
-            let pods = objects::pods(cluster, &objects::selectors(cluster, sts.as_ref())).await?;
+            let sts = objects::existing_statefulset(cluster).await?;
+            let pods = objects::pods(cluster, &objects::selectors(cluster, Some(&sts))).await?;
             let pod =
                 rollout::pick_pod(&[cluster.name.as_str()], &pods, None).ok_or_else(|| {
-                    Error::usage(
-                        format!(
-                            "no Ready pod of {} in namespace {}",
-                            cluster.name,
-                            cluster.namespace()
-                        ),
-                        Some(
-                            "look at the pods with `casctl status`, or name one with --pod"
-                                .to_owned(),
-                        ),
-                    )
+                    Error::NoReadyPod {
+                        name: cluster.name.to_string(),
+                        namespace: cluster.namespace().to_owned(),
+                        hint: "look at the pods with `casctl status`, or name one with --pod"
+                            .to_owned(),
+                    }
                 })?;
             pod.metadata.name.clone().unwrap_or_default()
         }

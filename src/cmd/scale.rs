@@ -380,14 +380,12 @@ impl Scale<'_> {
         let pods: Vec<Pod> =
             objects::pods(self.cluster, std::slice::from_ref(&self.selector)).await?;
         let name = self.cluster.name.as_str();
-        let pod = rollout::pick_pod(&[name], &pods, except).ok_or_else(|| {
-            Error::usage(
-                "no Ready pod to ask for the ring",
-                Some(
-                    "wait until a pod is Ready (`casctl status`), or pass --skip-decommission"
-                        .to_owned(),
-                ),
-            )
+        let pod = rollout::pick_pod(&[name], &pods, except).ok_or_else(|| Error::NoReadyPod {
+            name: name.to_owned(),
+            namespace: self.cluster.namespace().to_owned(),
+            hint: "the ring must be asked before a node is removed: wait until a pod is Ready (`casctl status`), \
+                   or pass --skip-decommission"
+                .to_owned(),
         })?;
         let pod = pod.name_any();
         let status = ring::status(self.cluster, &pod).await?;
