@@ -166,6 +166,7 @@ impl Drop for TestNamespace {
     }
 }
 
+#[allow(dead_code)]
 /// Polls `condition` every 100 ms until it holds (true) or `timeout` has passed (false).
 pub fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + timeout;
