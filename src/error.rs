@@ -130,6 +130,8 @@ pub(crate) enum Error {
         detail: String,
         /// Made by another tool (e.g. kubectl from the tutorial) rather than by casctl.
         foreign: bool,
+        /// The change is to the claim template (a size, a class).
+        claims: bool,
     },
     /// Another mutating command holds the ring's lock.
     #[error("{name} is locked by {holder} ({command}) since {since}")]
@@ -273,6 +275,16 @@ impl Error {
                  remove its StatefulSet and Service with `casctl down` (the data volumes are kept) and run \
                  `casctl up` with the same name: the new pods reuse the claims by name, so every node keeps its data \
                  and host ID. Or keep managing it with kubectl".to_owned(),
+            ),
+            Error::Immutable {
+                foreign: false,
+                claims: true,
+                ..
+            } => Some(
+                "a StatefulSet's claim template is fixed once created, and the claims it made keep their size and \
+                 class whatever it says: keep the existing value, or resize each claim where the StorageClass allows \
+                 it (kubectl patch pvc … spec.resources.requests.storage). `casctl down` and `up` with the new value \
+                 would keep the old claims, and their old size, too".to_owned(),
             ),
             Error::Immutable { foreign: false, .. } => Some(
                 "the selector, the service name and the volume claim templates are fixed once created: \

@@ -400,5 +400,8 @@ fn a_change_to_a_fixed_field_is_explained() {
         .assert()
         .code(1)
         .stderr(contains("cannot be changed in place"))
-        .stderr(contains("casctl down"));
+        .stderr(contains(
+            "spec.volumeClaimTemplates[0].spec.resources.requests.storage: 1Gi → 2Gi",
+        ))
+        .stderr(contains("keep their size"));
 }

@@ -166,7 +166,7 @@ where
     let after = api
         .patch(&name, params, &Patch::Apply(object))
         .await
-        .map_err(|err| refused(cluster, err, &kind, &name, before, resource))?;
+        .map_err(|err| refused(cluster, err, (&kind, &name, object), before, resource))?;
     let paths = match before {
         Some(before) => changed_paths(before, &after)?,
         None => Vec::new(),
@@ -188,11 +188,10 @@ where
 }
 
 /// Why the API server refused an apply, in the user's terms.
-fn refused<K: Resource>(
+fn refused<K: Resource + Serialize>(
     cluster: &Cluster,
     err: kube::Error,
-    kind: &str,
-    name: &str,
+    (kind, name, wanted): (&str, &str, &K),
     before: Option<&K>,
     resource: &str,
 ) -> anyhow::Error {
@@ -208,11 +207,20 @@ fn refused<K: Resource>(
         .into();
     }
     if status.is_invalid() && is_immutable_change(&status.message) {
+        let fixed = before
+            .map(|b| fixed_fields_changed(b, wanted))
+            .unwrap_or_default();
         return Error::Immutable {
             kind: kind.to_owned(),
             name: name.to_owned(),
-            detail: status.message.clone(),
+            detail: match fixed.is_empty() {
+                true => status.message.clone(),
+                false => fixed.join(", "),
+            },
             foreign: before.is_some_and(|b| !managed_by_casctl(b)),
+            claims: fixed
+                .iter()
+                .any(|f| f.starts_with("spec.volumeClaimTemplates")),
         }
         .into();
     }
@@ -240,6 +248,57 @@ fn managed_by_casctl<K: Resource>(object: &K) -> bool {
         .managed_fields()
         .iter()
         .any(|f| f.manager.as_deref() == Some(FIELD_MANAGER))
+}
+
+/// The fields fixed at creation that the wanted object changes, with the old and new value:
+/// `spec.volumeClaimTemplates[0].spec.resources.requests.storage: 1Gi → 2Gi`.
+fn fixed_fields_changed<K: Serialize>(before: &K, wanted: &K) -> Vec<String> {
+    let (Ok(b), Ok(w)) = (serde_json::to_value(before), serde_json::to_value(wanted)) else {
+        return Vec::new();
+    };
+    let mut changed = Vec::new();
+    for field in ["selector", "serviceName", "volumeClaimTemplates"] {
+        let pointer = format!("/spec/{field}");
+        let (old, new) = (b.pointer(&pointer), w.pointer(&pointer));
+        // Only what the wanted object sets counts (the server fills in defaults).
+        let Some(new) = new else { continue };
+        let mut paths = Vec::new();
+        subset_diff(old, new, format!("spec.{field}"), &mut paths);
+        changed.extend(paths);
+    }
+    changed
+}
+
+/// The leaves of `new` whose value `old` does not have.
+fn subset_diff(
+    old: Option<&serde_json::Value>,
+    new: &serde_json::Value,
+    path: String,
+    out: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    match (old, new) {
+        (Some(Value::Object(o)), Value::Object(n)) => {
+            for (key, value) in n {
+                subset_diff(o.get(key), value, format!("{path}.{key}"), out);
+            }
+        }
+        (Some(Value::Array(o)), Value::Array(n)) if o.len() == n.len() => {
+            for (i, (o, n)) in o.iter().zip(n).enumerate() {
+                subset_diff(Some(o), n, format!("{path}[{i}]"), out);
+            }
+        }
+        (Some(o), n) if o == n => {}
+        (o, n) => out.push(format!("{path}: {} → {}", short(o), short(Some(n)))),
+    }
+}
+
+fn short(value: Option<&serde_json::Value>) -> String {
+    match value {
+        None => "(none)".to_owned(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
 }
 
 /// The API server's words for a change to a field that is fixed after creation.
@@ -312,6 +371,20 @@ mod tests {
             "spec.selector: Invalid value: …: field is immutable"
         ));
         assert!(!is_immutable_change("spec.replicas: Invalid value: -1"));
+    }
+
+    #[test]
+    fn a_new_claim_size_is_named_with_both_values() {
+        let before = serde_json::json!({"spec": {"serviceName": "cassandra", "volumeClaimTemplates": [
+            {"metadata": {"name": "cassandra-data"}, "spec": {"resources": {"requests": {"storage": "1Gi"}}, "volumeMode": "Filesystem"}}
+        ]}});
+        let wanted = serde_json::json!({"spec": {"serviceName": "cassandra", "volumeClaimTemplates": [
+            {"metadata": {"name": "cassandra-data"}, "spec": {"resources": {"requests": {"storage": "2Gi"}}}}
+        ]}});
+        assert_eq!(
+            fixed_fields_changed(&before, &wanted),
+            ["spec.volumeClaimTemplates[0].spec.resources.requests.storage: 1Gi → 2Gi"]
+        );
     }
 
     #[test]
