@@ -37,7 +37,10 @@ impl View {
     pub(crate) fn new(ui: &Ui) -> Self {
         let mode = if ui.interactive() {
             Mode::Bars {
-                multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+                multi: MultiProgress::with_draw_target(ProgressDrawTarget::term_like_with_hz(
+                    Box::new(Reflowing::new(console::Term::stderr())),
+                    20,
+                )),
                 overall: None,
                 streaming: None,
                 pods: BTreeMap::new(),
@@ -53,8 +56,10 @@ impl View {
         }
     }
 
+    /// A pod's way to Ready: a live line while it is on its way; once Ready, a line of the
+    /// log above the bars (so that the live area stays small and a resize leaves no debris).
     fn pod(&mut self, name: &str, stage: PodStage, detail: &str) {
-        let line = format!("{}{}", stage_path(stage), suffix(detail));
+        let line = fit(&format!("{}{}", stage_path(stage), suffix(detail)), 18);
         let elapsed = self.elapsed();
         match &mut self.mode {
             Mode::Bars {
@@ -63,6 +68,14 @@ impl View {
                 overall,
                 ..
             } => {
+                if stage == PodStage::Ready {
+                    if let Some(bar) = pods.remove(name) {
+                        bar.finish_and_clear();
+                        multi.remove(&bar);
+                    }
+                    let _ = multi.println(format!("✓ {name:<16} {line}"));
+                    return;
+                }
                 let bar = pods.entry(name.to_owned()).or_insert_with(|| {
                     let bar = match overall {
                         Some(overall) => multi.insert_before(overall, ProgressBar::new_spinner()),
@@ -73,11 +86,7 @@ impl View {
                     bar.enable_steady_tick(Duration::from_millis(120));
                     bar
                 });
-                if stage == PodStage::Ready {
-                    bar.finish_with_message(line);
-                } else {
-                    bar.set_message(line);
-                }
+                bar.set_message(line);
             }
             Mode::Plain { .. } if !self.quiet => {
                 eprintln!("[{elapsed:>5}] {name:<16} {stage}{}", suffix(detail));
@@ -198,6 +207,69 @@ impl Drop for View {
     }
 }
 
+/// The terminal, aware of resizes. indicatif draws each live line as a full-width row; when a
+/// terminal narrows it reflows those rows (one becomes two), and moving up by the rows drawn
+/// before would leave the rest as debris. So the first move up after a narrowing goes up by
+/// the reflowed rows and clears everything below, then indicatif draws anew.
+#[derive(Debug)]
+struct Reflowing {
+    term: console::Term,
+    /// The width of the last draw.
+    drawn: std::sync::atomic::AtomicU16,
+}
+
+impl Reflowing {
+    fn new(term: console::Term) -> Self {
+        let width = term.size().1;
+        Reflowing {
+            term,
+            drawn: std::sync::atomic::AtomicU16::new(width),
+        }
+    }
+}
+
+impl indicatif::TermLike for Reflowing {
+    fn width(&self) -> u16 {
+        self.term.size().1
+    }
+    fn height(&self) -> u16 {
+        self.term.size().0
+    }
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        use std::sync::atomic::Ordering;
+        let now = self.width().max(1);
+        let before = self.drawn.swap(now, Ordering::Relaxed);
+        if before <= now {
+            return self.term.move_cursor_up(n);
+        }
+        // `n` is the rows drawn less one; each was `before` wide and is now this many rows.
+        let per_row = usize::from(before).div_ceil(usize::from(now));
+        self.term.move_cursor_up((n + 1) * per_row - 1)?;
+        self.term.write_str("\r\x1b[J")
+    }
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.term.move_cursor_down(n)
+    }
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.term.move_cursor_right(n)
+    }
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.term.move_cursor_left(n)
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.term.write_line(s)
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.term.write_str(s)
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.term.clear_line()
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        self.term.flush()
+    }
+}
+
 fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
 }
@@ -218,6 +290,16 @@ fn stage_path(stage: PodStage) -> String {
             .map(|s| s.to_string())
             .collect::<Vec<_>>()
             .join(" → "),
+    }
+}
+
+/// The way so far when it fits the terminal beside `used` columns, else the stage reached alone
+/// (`Ready   10.244.0.3`): a narrow terminal still shows what matters.
+fn fit(line: &str, used: usize) -> String {
+    let width = usize::from(console::Term::stderr().size().1).saturating_sub(used + 1);
+    match line.chars().count() <= width {
+        true => line.to_owned(),
+        false => line.rsplit(" → ").next().unwrap_or(line).to_owned(),
     }
 }
 
