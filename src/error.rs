@@ -86,7 +86,7 @@ pub(crate) enum Error {
         context: String,
     },
     /// Permissions found missing before the first write: every one of them.
-    #[error("{}", missing_access(context, namespace, missing))]
+    #[error("{}", missing_access(context, namespace, missing, command))]
     MissingAccess {
         context: String,
         namespace: String,
@@ -321,7 +321,12 @@ impl Error {
     }
 }
 
-fn missing_access(context: &str, namespace: &str, missing: &[(String, bool)]) -> String {
+fn missing_access(
+    context: &str,
+    namespace: &str,
+    missing: &[(String, bool)],
+    command: &str,
+) -> String {
     let list = |cluster: bool| {
         missing
             .iter()
@@ -331,18 +336,18 @@ fn missing_access(context: &str, namespace: &str, missing: &[(String, bool)]) ->
     };
     let (role, cluster_role) = (list(false), list(true));
     let mut text = format!(
-        "forbidden: the user of context \"{context}\" lacks {} casctl needs",
+        "forbidden: the user of context \"{context}\" lacks {} `casctl {command}` needs",
         plural(missing.len(), "permission", "permissions")
     );
     if !role.is_empty() {
         text.push_str(&format!(
-            "\n  in namespace {namespace} (a Role): {}",
+            "\n  in namespace {namespace} (a Role grants these) it cannot {}",
             role.join(", ")
         ));
     }
     if !cluster_role.is_empty() {
         text.push_str(&format!(
-            "\n  cluster-wide (a ClusterRole): {}",
+            "\n  cluster-wide (only a ClusterRole grants these) it cannot {}",
             cluster_role.join(", ")
         ));
     }
@@ -505,8 +510,9 @@ mod tests {
         };
         assert_eq!(
             err.to_string(),
-            "forbidden: the user of context \"dev\" lacks 2 permissions casctl needs\n  \
-             in namespace shop (a Role): create pods/exec\n  cluster-wide (a ClusterRole): list storageclasses"
+            "forbidden: the user of context \"dev\" lacks 2 permissions `casctl up` needs\n  \
+             in namespace shop (a Role grants these) it cannot create pods/exec\n  \
+             cluster-wide (only a ClusterRole grants these) it cannot list storageclasses"
         );
     }
 

@@ -9,6 +9,7 @@
 
 #![warn(unreachable_pub, missing_docs)]
 
+mod access;
 mod cassandra;
 #[allow(missing_docs)] // The binary's flags: their documentation is the help text.
 pub mod cli;
@@ -67,6 +68,9 @@ async fn run_online(global: GlobalArgs, command: Command, ui: Ui) -> Result<Outc
         namespace: global.namespace.clone(),
     };
     let cluster = k8s::Cluster::connect(&options, global.name.clone(), observer(&ui)).await?;
+    if let Some(run) = access::Run::of(&command) {
+        check_access(&cluster, run, &ui).await?;
+    }
     let lock = match lock_request(&command) {
         Some((holder, wait, budget)) => {
             let when_held = match wait {
@@ -102,6 +106,44 @@ async fn dispatch(
         Command::Render(_) | Command::Completions(_) | Command::Man => Code::Ok,
     };
     Ok(code.into())
+}
+
+/// Every permission the command will need, checked before it takes the lock or writes
+/// anything: all the missing ones are one error, so that one request to an administrator (or
+/// one `casctl rbac`) is enough. A missing optional one only switches a check off.
+async fn check_access(cluster: &k8s::Cluster, run: access::Run, ui: &Ui) -> Result<()> {
+    let verdict = k8s::access::check(cluster, &run.requirements()).await?;
+    let mut missing = Vec::new();
+    for requirement in verdict.missing {
+        let permission = requirement.permission;
+        match requirement.need {
+            access::Need::Required => {
+                missing.push((
+                    permission.to_string(),
+                    permission.scope == access::Scope::Cluster,
+                ));
+            }
+            access::Need::Optional(what) => {
+                ui.detail(format!("the user may not {permission}: {what} is skipped"));
+            }
+        }
+    }
+    for requirement in verdict.unknown {
+        ui.detail(format!(
+            "cannot tell whether the user may {} (the API server did not answer the review)",
+            requirement.permission
+        ));
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(error::Error::MissingAccess {
+        context: cluster.resolved.context.clone(),
+        namespace: cluster.namespace().to_owned(),
+        missing,
+        command: run.name().to_owned(),
+    }
+    .into())
 }
 
 /// The commands that change the ring take its lock: who asks, whether to queue for it, and

@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::authorization::v1::ResourceRule;
 use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::api::storage::v1::StorageClass;
 
@@ -13,38 +12,6 @@ use crate::values::parse_quantity;
 /// The label that makes the API server reject pods above a Pod Security level.
 pub(crate) const ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
 const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
-
-/// Every permission `up` and its rollout need in the namespace: verb, API group, resource.
-pub(crate) const REQUIRED_ACCESS: &[(&str, &str, &str)] = &[
-    ("patch", "", "services"),
-    ("patch", "apps", "statefulsets"),
-    ("watch", "apps", "statefulsets"),
-    ("watch", "", "pods"),
-    ("create", "", "pods/exec"),
-    ("watch", "", "persistentvolumeclaims"),
-    ("watch", "", "events"),
-];
-
-/// The first required permission that the user's rules (a SelfSubjectRulesReview of the
-/// namespace) do not grant, as "verb resource".
-pub(crate) fn missing_access(rules: &[ResourceRule]) -> Option<String> {
-    REQUIRED_ACCESS
-        .iter()
-        .find(|(verb, group, resource)| !rules.iter().any(|r| grants(r, verb, group, resource)))
-        .map(|(verb, _, resource)| format!("{verb} {resource}"))
-}
-
-fn grants(rule: &ResourceRule, verb: &str, group: &str, resource: &str) -> bool {
-    let has = |list: Option<&Vec<String>>, wanted: &str| {
-        list.is_some_and(|l| l.iter().any(|v| v == "*" || v == wanted))
-    };
-    // A rule limited to named objects does not cover creating or watching them all.
-    let all_names = rule.resource_names.as_ref().is_none_or(Vec::is_empty);
-    let (base, sub) = resource.split_once('/').unwrap_or((resource, ""));
-    let resource_ok = has(rule.resources.as_ref(), resource)
-        || (!sub.is_empty() && has(rule.resources.as_ref(), &format!("{base}/*")));
-    all_names && has(Some(&rule.verbs), verb) && has(rule.api_groups.as_ref(), group) && resource_ok
-}
 
 /// The IPC_LOCK capability is allowed only at the `privileged` level: `baseline` and
 /// `restricted` reject the pods, which the StatefulSet then fails to create in a loop.
@@ -244,51 +211,6 @@ mod tests {
 
     fn tutorial_sts() -> StatefulSet {
         crate::manifest::Templates::builtin().unwrap().statefulset
-    }
-
-    fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> ResourceRule {
-        let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        ResourceRule {
-            api_groups: Some(strings(groups)),
-            resources: Some(strings(resources)),
-            verbs: strings(verbs),
-            resource_names: None,
-        }
-    }
-
-    #[test]
-    fn an_admin_has_every_permission() {
-        assert_eq!(missing_access(&[rule(&["*"], &["*"], &["*"])]), None);
-    }
-
-    #[test]
-    fn a_pod_reader_lacks_the_first_write() {
-        let reader = rule(&[""], &["pods"], &["get", "list", "watch"]);
-        assert_eq!(missing_access(&[reader]), Some("patch services".to_owned()));
-    }
-
-    #[test]
-    fn exec_needs_the_subresource_and_names_restrict() {
-        let mut rules = vec![
-            rule(
-                &[""],
-                &["services", "pods", "persistentvolumeclaims", "events"],
-                &["*"],
-            ),
-            rule(
-                &["apps"],
-                &["statefulsets"],
-                &["patch", "get", "list", "watch"],
-            ),
-        ];
-        assert_eq!(missing_access(&rules), Some("create pods/exec".to_owned()));
-        rules.push(rule(&[""], &["pods/*"], &["create"]));
-        assert_eq!(missing_access(&rules), None);
-        rules[1].resource_names = Some(vec!["other".to_owned()]);
-        assert_eq!(
-            missing_access(&rules),
-            Some("patch statefulsets".to_owned())
-        );
     }
 
     #[test]

@@ -5,13 +5,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::authorization::v1::{
-    SelfSubjectRulesReview, SelfSubjectRulesReviewSpec, SubjectRulesReviewStatus,
-};
 use k8s_openapi::api::core::v1::{Namespace, Node, Service};
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::ResourceExt;
-use kube::api::{Api, ListParams, PostParams};
+use kube::api::{Api, ListParams};
 
 use crate::cli::{DryRun, UpArgs};
 use crate::error::{Code, Error};
@@ -223,7 +220,6 @@ struct Observed {
     storage_class: Option<StorageClass>,
     /// `None` when the user may not read namespaces (the Pod Security check is skipped).
     namespace: Option<Namespace>,
-    rules: SubjectRulesReviewStatus,
     /// `None` when the StorageClass is created by `up` itself.
     classes: Option<Vec<StorageClass>>,
     /// `None` when the user may not list nodes (the capacity check is skipped).
@@ -244,14 +240,13 @@ async fn observe(cluster: &Cluster, creates_class: bool) -> Result<Observed> {
     let reads = async {
         tokio::join!(
             namespaces.get_opt(ns),
-            rules_review(cluster),
             objects::statefulset(cluster),
             objects::service(cluster),
             classes_api.list(&list_all),
             nodes_api.list(&list_all),
         )
     };
-    let (namespace, rules, statefulset, service, classes, nodes) =
+    let (namespace, statefulset, service, classes, nodes) =
         tokio::time::timeout(REACH_TIMEOUT, reads)
             .await
             .map_err(|_| unreachable(cluster))?;
@@ -278,7 +273,6 @@ async fn observe(cluster: &Cluster, creates_class: bool) -> Result<Observed> {
         .flatten();
     Ok(Observed {
         namespace,
-        rules: rules?,
         statefulset: statefulset?,
         service: service?,
         storage_class,
@@ -296,21 +290,6 @@ fn unreachable(cluster: &Cluster) -> anyhow::Error {
     .into()
 }
 
-/// What the user may do in the namespace (one SelfSubjectRulesReview).
-async fn rules_review(cluster: &Cluster) -> Result<SubjectRulesReviewStatus> {
-    let review = SelfSubjectRulesReview {
-        spec: SelfSubjectRulesReviewSpec {
-            namespace: Some(cluster.namespace().to_owned()),
-        },
-        ..Default::default()
-    };
-    let answer = Api::<SelfSubjectRulesReview>::all(cluster.client.clone())
-        .create(&PostParams::default(), &review)
-        .await
-        .map_err(|e| cluster.fail(e, "create", "selfsubjectrulesreviews"))?;
-    Ok(answer.status.unwrap_or_default())
-}
-
 /// Every check before the first write; each failure leaves the cluster untouched.
 fn preflight(
     cluster: &Cluster,
@@ -320,24 +299,6 @@ fn preflight(
     ui: &Ui,
 ) -> Result<()> {
     let ns = cluster.namespace();
-    match preflight::missing_access(&observed.rules.resource_rules) {
-        // An incomplete review (a webhook authorizer) cannot prove a permission missing.
-        Some(what) if observed.rules.incomplete => {
-            ui.detail(format!(
-                "cannot tell whether the user may {what} (the rules review is incomplete)"
-            ));
-        }
-        Some(what) => {
-            return Err(Error::MissingAccess {
-                context: cluster.resolved.context.clone(),
-                namespace: ns.to_owned(),
-                missing: vec![(what, false)],
-                command: "up".to_owned(),
-            }
-            .into());
-        }
-        None => {}
-    }
     match &observed.namespace {
         Some(namespace) => preflight::check_pod_security(ns, namespace.metadata.labels.as_ref())?,
         None => ui.detail(format!(

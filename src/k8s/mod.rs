@@ -1,7 +1,9 @@
-//! The only code that talks to the Kubernetes API: the client, reads, server-side apply, the
-//! scale patch, deletes, exec, the ring through exec, the lock, and the driver of the wait
-//! engine. It prints nothing: what the user sees goes out as typed progress and errors.
+//! The only code that talks to the Kubernetes API: the client, the permission reviews, reads,
+//! server-side apply, the scale patch, deletes, exec, the ring through exec, the lock, and the
+//! driver of the wait engine. It prints nothing: what the user sees goes out as typed progress
+//! and errors.
 
+pub(crate) mod access;
 pub(crate) mod apply;
 pub(crate) mod claims;
 pub(crate) mod client;
