@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Grow or shrink the ring; shrinking decommissions the highest ordinals first')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged')
             [CompletionResult]::new('nodetool', 'nodetool', [CompletionResultType]::ParameterValue, 'Run nodetool in a pod; its output and exit code are passed through')
+            [CompletionResult]::new('rbac', 'rbac', [CompletionResultType]::ParameterValue, 'Print the least-privilege Role, ClusterRole and bindings every command needs, as YAML for `kubectl apply -f -` (needs no cluster)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script for the `casctl` command')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -207,6 +208,25 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'casctl;rbac' {
+            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'Bind a service account of the namespace (-n)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Bind a user, by the name the API server authenticates it as')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [default: the current context]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace [default: the context''s namespace, else `default`]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace [default: the context''s namespace, else `default`]')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the Service, the StatefulSet and the pod prefix')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR and TERM=dumb are honoured in auto mode)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors, warnings and the data asked for')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors, warnings and the data asked for')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'casctl;completions' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [default: the current context]')
@@ -248,6 +268,7 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Grow or shrink the ring; shrinking decommissions the highest ordinals first')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged')
             [CompletionResult]::new('nodetool', 'nodetool', [CompletionResultType]::ParameterValue, 'Run nodetool in a pod; its output and exit code are passed through')
+            [CompletionResult]::new('rbac', 'rbac', [CompletionResultType]::ParameterValue, 'Print the least-privilege Role, ClusterRole and bindings every command needs, as YAML for `kubectl apply -f -` (needs no cluster)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script for the `casctl` command')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -269,6 +290,9 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             break
         }
         'casctl;help;nodetool' {
+            break
+        }
+        'casctl;help;rbac' {
             break
         }
         'casctl;help;completions' {

@@ -31,6 +31,9 @@ _casctl() {
             casctl,nodetool)
                 cmd="casctl__subcmd__nodetool"
                 ;;
+            casctl,rbac)
+                cmd="casctl__subcmd__rbac"
+                ;;
             casctl,render)
                 cmd="casctl__subcmd__render"
                 ;;
@@ -58,6 +61,9 @@ _casctl() {
             casctl__subcmd__help,nodetool)
                 cmd="casctl__subcmd__help__subcmd__nodetool"
                 ;;
+            casctl__subcmd__help,rbac)
+                cmd="casctl__subcmd__help__subcmd__rbac"
+                ;;
             casctl__subcmd__help,render)
                 cmd="casctl__subcmd__help__subcmd__render"
                 ;;
@@ -77,7 +83,7 @@ _casctl() {
 
     case "${cmd}" in
         casctl)
-            opts="-n -q -v -h -V --kubeconfig --context --namespace --name --color --quiet --verbose --help --version render up status scale down nodetool completions man help"
+            opts="-n -q -v -h -V --kubeconfig --context --namespace --name --color --quiet --verbose --help --version render up status scale down nodetool rbac completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -195,7 +201,7 @@ _casctl() {
             return 0
             ;;
         casctl__subcmd__help)
-            opts="render up status scale down nodetool completions man help"
+            opts="render up status scale down nodetool rbac completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -265,6 +271,20 @@ _casctl() {
             return 0
             ;;
         casctl__subcmd__help__subcmd__nodetool)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casctl__subcmd__help__subcmd__rbac)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -384,6 +404,52 @@ _casctl() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casctl__subcmd__rbac)
+            opts="-n -q -v -h -V --service-account --user --kubeconfig --context --namespace --name --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --service-account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

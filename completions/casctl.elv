@@ -38,6 +38,7 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand scale 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
             cand down 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
             cand nodetool 'Run nodetool in a pod; its output and exit code are passed through'
+            cand rbac 'Print the least-privilege Role, ClusterRole and bindings every command needs, as YAML for `kubectl apply -f -` (needs no cluster)'
             cand completions 'Print a shell completion script for the `casctl` command'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -197,6 +198,24 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'casctl;rbac'= {
+            cand --service-account 'Bind a service account of the namespace (-n)'
+            cand --user 'Bind a user, by the name the API server authenticates it as'
+            cand --kubeconfig 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
+            cand --context 'The kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace [default: the context''s namespace, else `default`]'
+            cand --namespace 'Namespace [default: the context''s namespace, else `default`]'
+            cand --name 'Name of the Service, the StatefulSet and the pod prefix'
+            cand --color 'When to use colors (NO_COLOR and TERM=dumb are honoured in auto mode)'
+            cand -q 'Print only errors, warnings and the data asked for'
+            cand --quiet 'Print only errors, warnings and the data asked for'
+            cand -v 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
+            cand --verbose 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'casctl;completions'= {
             cand --kubeconfig 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
             cand --context 'The kubeconfig context to use [default: the current context]'
@@ -236,6 +255,7 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand scale 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
             cand down 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
             cand nodetool 'Run nodetool in a pod; its output and exit code are passed through'
+            cand rbac 'Print the least-privilege Role, ClusterRole and bindings every command needs, as YAML for `kubectl apply -f -` (needs no cluster)'
             cand completions 'Print a shell completion script for the `casctl` command'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -251,6 +271,8 @@ set edit:completion:arg-completer[casctl] = {|@words|
         &'casctl;help;down'= {
         }
         &'casctl;help;nodetool'= {
+        }
+        &'casctl;help;rbac'= {
         }
         &'casctl;help;completions'= {
         }

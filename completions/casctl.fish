@@ -41,6 +41,7 @@ complete -c casctl -n "__fish_casctl_needs_command" -f -a "status" -d 'Show the 
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "scale" -d 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "down" -d 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "nodetool" -d 'Run nodetool in a pod; its output and exit code are passed through'
+complete -c casctl -n "__fish_casctl_needs_command" -f -a "rbac" -d 'Print the least-privilege Role, ClusterRole and bindings every command needs, as YAML for `kubectl apply -f -` (needs no cluster)'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "completions" -d 'Print a shell completion script for the `casctl` command'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -171,6 +172,19 @@ complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -s q -l quiet -d
 complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -s V -l version -d 'Print version'
+complete -c casctl -n "__fish_casctl_using_subcommand rbac" -l service-account -d 'Bind a service account of the namespace (-n)' -r
+complete -c casctl -n "__fish_casctl_using_subcommand rbac" -l user -d 'Bind a user, by the name the API server authenticates it as' -r
+complete -c casctl -n "__fish_casctl_using_subcommand rbac" -l kubeconfig -d 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
+complete -c casctl -n "__fish_casctl_using_subcommand rbac" -l context -d 'The kubeconfig context to use [default: the current context]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand rbac" -s n -l namespace -d 'Namespace [default: the context\'s namespace, else `default`]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand rbac" -l name -d 'Name of the Service, the StatefulSet and the pod prefix' -r
+complete -c casctl -n "__fish_casctl_using_subcommand rbac" -l color -d 'When to use colors (NO_COLOR and TERM=dumb are honoured in auto mode)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c casctl -n "__fish_casctl_using_subcommand rbac" -s q -l quiet -d 'Print only errors, warnings and the data asked for'
+complete -c casctl -n "__fish_casctl_using_subcommand rbac" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
+complete -c casctl -n "__fish_casctl_using_subcommand rbac" -s h -l help -d 'Print help'
+complete -c casctl -n "__fish_casctl_using_subcommand rbac" -s V -l version -d 'Print version'
 complete -c casctl -n "__fish_casctl_using_subcommand completions" -l kubeconfig -d 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c casctl -n "__fish_casctl_using_subcommand completions" -l context -d 'The kubeconfig context to use [default: the current context]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand completions" -s n -l namespace -d 'Namespace [default: the context\'s namespace, else `default`]' -r
@@ -193,12 +207,13 @@ complete -c casctl -n "__fish_casctl_using_subcommand man" -s q -l quiet -d 'Pri
 complete -c casctl -n "__fish_casctl_using_subcommand man" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand man" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand man" -s V -l version -d 'Print version'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "render" -d 'Print the objects `up` would apply (needs no cluster)'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "up" -d 'Preflight, apply the Service and the StatefulSet, and follow the rollout to completion'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "status" -d 'Show the Service, the StatefulSet, the pods and the ring, with warnings where they disagree'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "scale" -d 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "down" -d 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "nodetool" -d 'Run nodetool in a pod; its output and exit code are passed through'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "completions" -d 'Print a shell completion script for the `casctl` command'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "render" -d 'Print the objects `up` would apply (needs no cluster)'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "up" -d 'Preflight, apply the Service and the StatefulSet, and follow the rollout to completion'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "status" -d 'Show the Service, the StatefulSet, the pods and the ring, with warnings where they disagree'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "scale" -d 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "down" -d 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "nodetool" -d 'Run nodetool in a pod; its output and exit code are passed through'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "rbac" -d 'Print the least-privilege Role, ClusterRole and bindings every command needs, as YAML for `kubectl apply -f -` (needs no cluster)'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "completions" -d 'Print a shell completion script for the `casctl` command'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,8 +1,8 @@
 //! What each command needs from the Kubernetes API, as data: every verb on every resource, in
 //! the ring's namespace (a Role grants it) or cluster-wide (only a ClusterRole does), and
 //! whether the command cannot work without it or only skips a check. Every online command
-//! checks its own list before its first write and names every permission missing at once.
-//! Pure: no I/O.
+//! checks its own list before its first write and names every permission missing at once;
+//! `casctl rbac` prints the union as a Role and a ClusterRole. Pure: no I/O.
 
 use std::fmt;
 
@@ -128,6 +128,9 @@ pub(crate) enum Run {
         /// Finds the pod itself (no `--pod`).
         pick_pod: bool,
     },
+    /// `casctl restart`: one pod at a time, `nodetool drain` then delete, the ring whole
+    /// between steps; the StatefulSet's template annotated as `kubectl rollout restart` does.
+    Restart,
 }
 
 /// The options of `up` that change what it asks of the API.
@@ -258,7 +261,9 @@ impl Run {
             Command::Nodetool(a) => Run::Nodetool {
                 pick_pod: a.pod.is_none(),
             },
-            Command::Render(_) | Command::Completions(_) | Command::Man => return None,
+            Command::Render(_) | Command::Rbac(_) | Command::Completions(_) | Command::Man => {
+                return None;
+            }
         })
     }
 
@@ -270,6 +275,7 @@ impl Run {
             Run::Scale(_) => "scale",
             Run::Down { .. } => "down",
             Run::Nodetool { .. } => "nodetool",
+            Run::Restart => "restart",
         }
     }
 
@@ -295,10 +301,47 @@ impl Run {
                 }
                 wanted.required(EXEC);
             }
+            Run::Restart => {
+                wanted.required(FIND_RING);
+                wanted.required(LOCK);
+                wanted.required(EXEC);
+                wanted.required(FOLLOW_ROLLOUT);
+                wanted.required(&[
+                    Permission::new("patch", APPS, "statefulsets").of(Object::Ring),
+                    Permission::new("delete", CORE, "pods"),
+                ]);
+                wanted.optional(GET_NAMESPACE, NAMESPACE_EXISTS);
+                wanted.optional(POD_LOGS, CRASH_LOGS);
+            }
         }
         wanted.into_list()
     }
 
+    /// One run of every command with every option that asks for more, except creating the
+    /// tutorial's StorageClass: a cluster-wide write that only minikube's provisioner serves,
+    /// left out of what `casctl rbac` grants.
+    pub(crate) fn every() -> [Run; 6] {
+        [
+            Run::Up(Up {
+                dry_run: false,
+                replicas: true,
+                wait: true,
+                ring_check: true,
+                cleanup: true,
+                create_storage_class: false,
+            }),
+            Run::Status { ring: true },
+            Run::Scale(Scale {
+                decommission: true,
+                cleanup: true,
+            }),
+            Run::Down {
+                purge_volumes: true,
+            },
+            Run::Nodetool { pick_pod: true },
+            Run::Restart,
+        ]
+    }
 }
 
 fn up_needs(up: Up, wanted: &mut Wanted) {
@@ -416,6 +459,20 @@ impl Wanted {
     fn into_list(self) -> Vec<Requirement> {
         self.0
     }
+}
+
+/// Every permission some command needs, each once: what `casctl rbac` grants.
+pub(crate) fn every_permission() -> Vec<Permission> {
+    let mut all: Vec<Permission> = Run::every()
+        .iter()
+        .flat_map(Run::requirements)
+        .map(|r| r.permission)
+        .collect();
+    all.sort();
+    all.dedup_by(|a, b| {
+        (a.scope, a.group, a.resource, a.verb) == (b.scope, b.group, b.resource, b.verb)
+    });
+    all
 }
 
 /// Whether a rule of a SelfSubjectRulesReview grants `permission` on the object `name`, as
@@ -649,6 +706,31 @@ mod tests {
         wanted.required(&[POD_LOGS]);
         wanted.optional(POD_LOGS, CRASH_LOGS);
         assert_eq!(wanted.into_list()[0].need, Need::Required);
+    }
+
+    #[test]
+    fn every_permission_covers_every_command_but_the_storage_class_writes() {
+        let granted: Vec<String> = every_permission().iter().map(ToString::to_string).collect();
+        let lines = [
+            "casctl up --replicas 4",
+            "casctl status",
+            "casctl scale 2",
+            "casctl down --purge-volumes",
+            "casctl nodetool -- status",
+        ];
+        let runs = lines.iter().map(|l| run(l).unwrap()).chain([Run::Restart]);
+        for run in runs {
+            for r in run.requirements() {
+                let p = r.permission.to_string();
+                assert!(granted.contains(&p), "{}: {p}", run.name());
+            }
+        }
+        let cluster: Vec<String> = every_permission()
+            .iter()
+            .filter(|p| p.scope == Scope::Cluster)
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(cluster, vec!["list nodes", "list storageclasses"]);
     }
 
     #[test]

@@ -164,6 +164,13 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "rbac",
+        &[
+            "rbac -n shop --service-account ci | kubectl apply -f -",
+            "rbac -n shop --user alice@example.com > casctl-rbac.yaml   # for an administrator",
+        ],
+    ),
+    (
         "completions",
         &[
             "completions bash > ~/.local/share/bash-completion/completions/casctl",
@@ -261,6 +268,9 @@ pub enum Command {
     Down(DownArgs),
     /// Run nodetool in a pod; its output and exit code are passed through
     Nodetool(NodetoolArgs),
+    /// Print the least-privilege Role, ClusterRole and bindings every command needs, as YAML
+    /// for `kubectl apply -f -` (needs no cluster)
+    Rbac(RbacArgs),
     /// Print a shell completion script for the `casctl` command
     ///
     /// The script completes `casctl …`, also when this binary runs as the kubectl plugin:
@@ -508,6 +518,21 @@ pub struct NodetoolArgs {
     /// Arguments for nodetool, after `--`, e.g. `casctl nodetool -- status`
     #[arg(last = true, required = true, value_name = "ARGS")]
     pub args: Vec<String>,
+}
+
+/// Who gets the permissions: exactly one of a service account (of the namespace) or a user.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("subject").required(true).multiple(false))]
+pub struct RbacArgs {
+    /// Bind a service account of the namespace (-n)
+    #[arg(long, value_name = "NAME", group = "subject", allow_hyphen_values = true,
+          value_parser = parse_subdomain)]
+    pub service_account: Option<DnsSubdomain>,
+
+    /// Bind a user, by the name the API server authenticates it as
+    #[arg(long, value_name = "NAME", group = "subject", allow_hyphen_values = true,
+          value_parser = parse_word)]
+    pub user: Option<String>,
 }
 
 #[derive(Debug, Args)]

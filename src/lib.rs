@@ -47,6 +47,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Render(args) => {
             cmd::render::run(cli.global.name, cli.global.namespace, &args).map(Outcome::from)
         }
+        Command::Rbac(args) => cmd::rbac::run(cli.global.namespace, &args).map(Outcome::from),
         Command::Completions(args) => cmd::completions::run(args.shell).map(Outcome::from),
         Command::Man => cmd::completions::man().map(Outcome::from),
         command => {
@@ -103,7 +104,7 @@ async fn dispatch(
         Command::Scale(args) => cmd::scale::run(cluster, &args, ui, interrupt).await?,
         Command::Down(args) => cmd::down::run(cluster, &args, ui, interrupt).await?,
         Command::Nodetool(args) => return cmd::nodetool::run(cluster, &args, ui).await,
-        Command::Render(_) | Command::Completions(_) | Command::Man => Code::Ok,
+        Command::Render(_) | Command::Rbac(_) | Command::Completions(_) | Command::Man => Code::Ok,
     };
     Ok(code.into())
 }

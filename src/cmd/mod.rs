@@ -5,6 +5,7 @@
 pub(crate) mod completions;
 pub(crate) mod down;
 pub(crate) mod nodetool;
+pub(crate) mod rbac;
 pub(crate) mod render;
 pub(crate) mod scale;
 pub(crate) mod status;
