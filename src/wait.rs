@@ -81,6 +81,10 @@ pub(crate) enum Goal {
         set: String,
         pod: String,
         address: String,
+        /// The node is leaving already (an earlier, interrupted run started its decommission):
+        /// it is waited for, and the decommission runs again only if the node turns out not to
+        /// be leaving any more.
+        resume: bool,
     },
     /// None of these claims exists any more.
     ClaimsGone { names: Vec<String> },
@@ -335,6 +339,11 @@ impl Wait {
         context: Context,
     ) -> Self {
         let watches = goal.watches();
+        // Resuming is the state of a decommission whose connection was lost: ask the node.
+        let action = match goal {
+            Goal::Left { resume: true, .. } => Action::Lost,
+            _ => Action::Idle,
+        };
         let count = |on: bool| if on { selectors.max(1) } else { 0 };
         Wait {
             statefulsets: Stores::new(usize::from(!watches.statefulsets.is_empty())),
@@ -351,7 +360,7 @@ impl Wait {
             pending: Vec::new(),
             diagnosis: None,
             ring: RingCheck::default(),
-            action: Action::Idle,
+            action,
             streams: StreamsCheck::default(),
             crashes: Crashes::default(),
             interrupted: false,

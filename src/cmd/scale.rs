@@ -17,7 +17,7 @@ use crate::fmt::{plural, seconds};
 use crate::interrupt::Interrupt;
 use crate::k8s::wait::Action;
 use crate::k8s::{Cluster, claims, objects, ring};
-use crate::nodetool::RingStatus;
+use crate::nodetool::{NodeState, NodeStatus, RingStatus};
 use crate::rollout;
 use crate::ui::Ui;
 use crate::ui::progress::View;
@@ -180,7 +180,8 @@ impl Scale<'_> {
     async fn shrink(&self, current: u32, interrupt: &mut Interrupt) -> Result<()> {
         let (cluster, target) = (self.cluster, self.args.replicas);
         let (asked, ring_now) = self.ring_from(None).await?;
-        self.check_healthy(&asked, &ring_now)?;
+        let resuming = self.leaving_node(current - 1, &ring_now).await?;
+        self.check_healthy(&asked, &ring_now, resuming.as_deref())?;
         let forced = self.check_replication(&asked, &ring_now).await?;
         self.ui.info(format!(
             "scaling {} from {current} to {target} nodes, decommissioning one node at a time",
@@ -214,10 +215,28 @@ impl Scale<'_> {
         Ok(())
     }
 
-    fn check_healthy(&self, asked: &str, ring: &RingStatus) -> Result<()> {
+    /// The address of the highest pod's node when it is leaving already: an earlier run of
+    /// this scale-down started its decommission and was interrupted. That node is not a reason
+    /// to refuse; it is waited for.
+    async fn leaving_node(&self, ordinal: u32, ring: &RingStatus) -> Result<Option<String>> {
+        let pods = objects::pods(self.cluster, std::slice::from_ref(&self.selector)).await?;
+        let pod_name = format!("{}-{ordinal}", self.cluster.name);
+        let ip = pods
+            .iter()
+            .find(|p| p.name_any() == pod_name)
+            .and_then(|p| p.status.as_ref()?.pod_ip.clone());
+        Ok(ip.filter(|ip| {
+            ring.nodes().any(|(_, n)| {
+                n.address_is(ip) && n.status == NodeStatus::Up && n.state == NodeState::Leaving
+            })
+        }))
+    }
+
+    fn check_healthy(&self, asked: &str, ring: &RingStatus, leaving: Option<&str>) -> Result<()> {
         let unhealthy: Vec<String> = ring
             .nodes()
             .filter(|(_, n)| !n.is_up_normal())
+            .filter(|(_, n)| leaving.is_none_or(|ip| !n.address_is(ip)))
             .map(|(_, n)| format!("{} {}", n.address, n.code()))
             .collect();
         if unhealthy.is_empty() || self.args.force {
@@ -318,14 +337,19 @@ impl Scale<'_> {
             return Ok(false);
         };
         let host_id = row.host_id.clone();
-        self.ui.info(format!(
-            "decommissioning {pod_name} ({ip}): streaming its data to the other nodes"
-        ));
+        let resume = row.state == NodeState::Leaving;
+        self.ui.info(match resume {
+            false => format!("decommissioning {pod_name} ({ip}): streaming its data to the other nodes"),
+            true => format!(
+                "{pod_name} ({ip}) is leaving the ring already (an earlier run started its decommission): waiting for it"
+            ),
+        });
         let started = Instant::now();
         let goal = Goal::Left {
             set: self.cluster.name.to_string(),
             pod: pod_name.to_owned(),
             address: ip,
+            resume,
         };
         let context = self.context(
             format!(

@@ -798,15 +798,35 @@ fn claims_gone_waits_until_the_claims_are_deleted() {
 // --- decommission -------------------------------------------------------------------------------
 
 fn left() -> Script {
+    leaving(false)
+}
+
+fn leaving(resume: bool) -> Script {
     Script::new(
         Goal::Left {
             set: "cassandra".into(),
             pod: "cassandra-2".into(),
             address: ip(2),
+            resume,
         },
         1,
         1800,
     )
+}
+
+#[test]
+fn resuming_a_decommission_waits_for_the_leaving_node_without_running_it_again() {
+    let mut s = leaving(true);
+    s.listed(0, vec![], ready_pods(3));
+    let effects = s.effects(0);
+    assert!(!effects.contains(&Effect::RunAction), "{effects:?}");
+    assert!(effects.contains(&Effect::AskStreams {
+        pod: "cassandra-2".into()
+    }));
+    s.feed(1, streams("LEAVING", Some((5, 10))));
+    assert!(!s.effects(1).contains(&Effect::RunAction));
+    s.ring(2, &rows(&un_rows(2)));
+    assert!(is_done(&s.verdict(2)));
 }
 
 fn streams(mode: &str, bytes: Option<(u64, u64)>) -> Input {
