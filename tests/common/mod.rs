@@ -128,6 +128,8 @@ impl Cluster {
 /// A namespace of its own for one test, deleted (without waiting) when dropped.
 pub struct TestNamespace {
     pub name: String,
+    /// A real ring's lock (see [`TestNamespace::real`]).
+    real_ring: Option<std::fs::File>,
 }
 
 impl TestNamespace {
@@ -156,13 +158,45 @@ impl TestNamespace {
             &name,
             "serviceaccount/default",
         ]);
-        TestNamespace { name }
+        TestNamespace {
+            name,
+            real_ring: None,
+        }
+    }
+
+    /// Like [`TestNamespace::new`], labelled `casctl.test/ring=real`: its Cassandra pods run
+    /// real Cassandra JVMs (tests/cluster/README.md). Real JVMs do not fit two at a time on a
+    /// small machine, so this first takes the local control plane's real-ring lock (a file lock
+    /// next to its kubeconfig, which tests/demo takes too), held until the namespace and its
+    /// JVMs are gone.
+    #[allow(dead_code)]
+    pub fn real(prefix: &str) -> Self {
+        let path = cluster().kubeconfig.with_file_name("real-ring.lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+        lock.lock()
+            .unwrap_or_else(|e| panic!("cannot lock {}: {e}", path.display()));
+        let mut ns = TestNamespace::new(prefix);
+        cluster().kubectl_ok(&["label", "namespace", &ns.name, "casctl.test/ring=real"]);
+        ns.real_ring = Some(lock);
+        ns
     }
 }
 
 impl Drop for TestNamespace {
     fn drop(&mut self) {
-        let _ = cluster().kubectl(&["delete", "namespace", &self.name, "--wait=false"]);
+        // A real ring's JVMs stop (drained) before its namespace is gone: wait for that before
+        // the lock goes.
+        let wait = if self.real_ring.is_some() {
+            "--timeout=300s"
+        } else {
+            "--wait=false"
+        };
+        let _ = cluster().kubectl(&["delete", "namespace", &self.name, wait]);
     }
 }
 

@@ -257,11 +257,11 @@ pub async fn run() -> Result<()> {
 /// What the watches report to the daemon's loop.
 enum Event {
     Pod(Arc<Pod>),
-    PodGone(Pod),
+    PodGone(Box<Pod>),
     PodsListed,
     NamespaceGone(String),
     NamespacesListed,
-    Volume(PersistentVolume),
+    Volume(Box<PersistentVolume>),
 }
 
 impl Event {
@@ -270,7 +270,7 @@ impl Event {
             watcher::Event::Apply(p) | watcher::Event::InitApply(p) => {
                 Some(Event::Pod(Arc::new(p)))
             }
-            watcher::Event::Delete(p) => Some(Event::PodGone(p)),
+            watcher::Event::Delete(p) => Some(Event::PodGone(Box::new(p))),
             watcher::Event::InitDone => Some(Event::PodsListed),
             watcher::Event::Init => None,
         }
@@ -286,7 +286,9 @@ impl Event {
 
     fn volume(e: watcher::Event<PersistentVolume>) -> Option<Event> {
         match e {
-            watcher::Event::Apply(pv) | watcher::Event::InitApply(pv) => Some(Event::Volume(pv)),
+            watcher::Event::Apply(pv) | watcher::Event::InitApply(pv) => {
+                Some(Event::Volume(Box::new(pv)))
+            }
             _ => None,
         }
     }

@@ -381,10 +381,11 @@ fn decommission(c: &Call, rest: &[String]) -> Action {
             "Unsupported operation: no other normal nodes in the ring; decommission would be pointless",
         ));
     }
-    if c.enforce_replication && !force {
-        if let Some(refusal) = replication_refusal(c, me) {
-            return Action::Reply(refusal);
-        }
+    if c.enforce_replication
+        && !force
+        && let Some(refusal) = replication_refusal(c, me)
+    {
+        return Action::Reply(refusal);
     }
     Action::Decommission(
         c.me.decommission_delay()

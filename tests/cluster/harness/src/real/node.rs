@@ -228,7 +228,7 @@ impl Runner {
         let confirm = &mut self.confirm;
         let (restart_at, confirm_at) = (self.restart_at, self.confirm_at);
         tokio::select! {
-            changed = rx.changed() => if changed.is_ok() { Wake::Pod } else if rx.borrow().is_none() { Wake::Pod } else { Wake::PodChannelClosed },
+            changed = rx.changed() => if changed.is_ok() || rx.borrow().is_none() { Wake::Pod } else { Wake::PodChannelClosed },
             code = async { match jvm { Some(j) => j.wait().await, None => std::future::pending().await } } => Wake::Exited(code),
             up = async { match confirm { Some(f) => f.as_mut().await, None => std::future::pending().await } } => Wake::Confirmed(up),
             _ = async { match confirm_at { Some(t) => tokio::time::sleep_until(t).await, None => std::future::pending().await } } => Wake::ConfirmDue,
@@ -501,15 +501,15 @@ impl Runner {
         };
         if let (Some(ip), true) = (pod_ip(pod), drain) {
             let budget = deadline.saturating_duration_since(Instant::now());
-            if let Some(out) = self.d.nodetool.run(&ip, &["drain"], budget).await {
-                if out.code != 0 {
-                    log!(
-                        "{}: drain failed ({}): {}",
-                        self.key,
-                        out.code,
-                        out.stdout.trim()
-                    );
-                }
+            if let Some(out) = self.d.nodetool.run(&ip, &["drain"], budget).await
+                && out.code != 0
+            {
+                log!(
+                    "{}: drain failed ({}): {}",
+                    self.key,
+                    out.code,
+                    out.stdout.trim()
+                );
             }
         }
         jvm.signal(libc::SIGTERM);
