@@ -189,14 +189,22 @@ impl TestNamespace {
 
 impl Drop for TestNamespace {
     fn drop(&mut self) {
-        // A real ring's JVMs stop (drained) before its namespace is gone: wait for that before
-        // the lock goes.
-        let wait = if self.real_ring.is_some() {
-            "--timeout=300s"
-        } else {
-            "--wait=false"
-        };
-        let _ = cluster().kubectl(&["delete", "namespace", &self.name, wait]);
+        let c = cluster();
+        let _ = c.kubectl(&["delete", "namespace", &self.name, "--wait=false"]);
+        // A real ring's pods go once their JVMs have stopped (drained): wait for that before the
+        // lock goes. (The namespace itself takes minutes more: its controller waits out the
+        // pods' grace periods before it looks again.)
+        if self.real_ring.is_some() {
+            let _ = c.kubectl(&[
+                "wait",
+                "--for=delete",
+                "pods",
+                "--all",
+                "-n",
+                &self.name,
+                "--timeout=300s",
+            ]);
+        }
     }
 }
 

@@ -272,7 +272,7 @@ pub enum Cds<'a> {
 }
 
 /// The nodetool JVM's arguments (after `java`): Cassandra's bin/nodetool settings, the tools'
-/// logback, its history file kept in `tools_home`, and `-h <ip> -p 7199` before the caller's.
+/// logback and the history file in `tools_home`, and `-h <ip> -p 7199` before the caller's.
 pub fn nodetool_args(
     lib: &Path,
     tools_home: &Path,
@@ -291,12 +291,17 @@ pub fn nodetool_args(
         "-Xlog:all=error:stderr",
         "-Djava.net.preferIPv4Stack=true",
         "-Djdk.attach.allowAttachSelf=true",
-        "-Dlogback.configurationFile=logback-tools.xml",
         "-Dcassandra.storagedir=/nonexistent",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
+    // A file, not a directory on the classpath: class-data sharing refuses non-empty
+    // directories in it.
+    args.push(format!(
+        "-Dlogback.configurationFile={}",
+        tools_home.join("logback-tools.xml").display()
+    ));
     match cds {
         Cds::Use(archive) => args.push(format!("-XX:SharedArchiveFile={}", archive.display())),
         Cds::Dump(archive) => args.push(format!("-XX:ArchiveClassesAtExit={}", archive.display())),
@@ -305,7 +310,7 @@ pub fn nodetool_args(
     args.extend(CLIENT_MODULE_FLAGS.iter().map(|s| s.to_string()));
     args.push(format!("-Duser.home={}", tools_home.display()));
     args.push("-cp".into());
-    args.push(format!("{}:{}/*", tools_home.display(), lib.display()));
+    args.push(format!("{}/*", lib.display()));
     args.push("org.apache.cassandra.tools.NodeTool".into());
     args.extend(["-h".to_string(), ip.to_string(), "-p".into(), "7199".into()]);
     args.extend(user_args.iter().cloned());

@@ -23,7 +23,8 @@ pub struct NodetoolRuntime {
     lib: Option<PathBuf>,
     tools_home: PathBuf,
     archive: Option<PathBuf>,
-    dumping: AtomicBool,
+    /// Set once a call has tried to write the archive (it is tried once per daemon).
+    dumped: AtomicBool,
 }
 
 impl NodetoolRuntime {
@@ -40,7 +41,7 @@ impl NodetoolRuntime {
             lib: settings.cassandra.as_ref().map(|d| d.join("lib")),
             tools_home,
             archive,
-            dumping: AtomicBool::new(false),
+            dumped: AtomicBool::new(false),
         })
     }
 
@@ -76,7 +77,8 @@ impl NodetoolRuntime {
     }
 
     /// Runs nodetool for the daemon itself (readiness, drain). The first call writes the
-    /// class-data archive (to a temporary file, renamed when complete).
+    /// class-data archive (to a temporary file, renamed when complete); writing it may fail
+    /// that call's exit status, never its output.
     pub async fn run(&self, ip: &str, args: &[&str], timeout: Duration) -> Option<Output> {
         let lib = self.lib.as_ref()?;
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
@@ -85,7 +87,7 @@ impl NodetoolRuntime {
             .as_ref()
             .map(|a| a.with_extension(format!("{}.tmp", std::process::id())));
         let dump = match (&self.archive, &temporary) {
-            (Some(a), Some(t)) if !a.is_file() && !self.dumping.swap(true, Ordering::SeqCst) => {
+            (Some(a), Some(t)) if !a.is_file() && !self.dumped.swap(true, Ordering::SeqCst) => {
                 Some((a, t))
             }
             _ => None,
@@ -107,8 +109,10 @@ impl NodetoolRuntime {
                 let _ = std::fs::rename(tmp, archive);
             } else {
                 let _ = std::fs::remove_file(tmp);
+                crate::log!(
+                    "could not write the class-data archive of nodetool; running without it"
+                );
             }
-            self.dumping.store(false, Ordering::SeqCst);
         }
         let output = result.ok()?.ok()?;
         Some(Output {

@@ -260,11 +260,25 @@ impl Runner {
             return;
         };
         let d = self.d.clone();
+        let key = self.key.clone();
         self.confirm = Some(Box::pin(async move {
-            d.nodetool
+            match d
+                .nodetool
                 .run(&ip, &["status"], Duration::from_secs(60))
                 .await
-                .is_some_and(|out| out.code == 0 && own_row_is_up(&out.stdout, &ip))
+            {
+                Some(out) if own_row_is_up(&out.stdout, &ip) => true,
+                Some(out) => {
+                    let said = format!("{}{}", out.stdout, out.stderr);
+                    let first = said.lines().next().unwrap_or_default().to_string();
+                    log!("{key}: not UN yet (nodetool status: {}: {first})", out.code);
+                    false
+                }
+                None => {
+                    log!("{key}: nodetool status did not answer");
+                    false
+                }
+            }
         }));
     }
 
