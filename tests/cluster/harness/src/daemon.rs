@@ -487,7 +487,8 @@ impl Daemon {
             .and(self.annotate(&pod, ring).await)
         {
             // A pod being deleted, or in a namespace being deleted, needs no registration.
-            let gone = e.to_string().contains("not found") || e.to_string().contains("terminat");
+            let message = format!("{e:#}");
+            let gone = message.contains("not found") || message.contains("terminat");
             if !gone {
                 log!("cannot register {namespace}/{name}: {e:#}");
                 lock(&self.registered).remove(&pod.uid().unwrap_or_default());

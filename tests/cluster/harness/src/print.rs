@@ -455,7 +455,7 @@ Gossip messages                 n/a         0             33         0
     }
 
     #[test]
-    fn describecluster_matches_the_real_two_node_output() {
+    fn describecluster_matches_cassandras_two_node_output() {
         let c = Cluster {
             name: "K8Demo".into(),
             snitch: "org.apache.cassandra.locator.GossipingPropertyFileSnitch".into(),
@@ -500,7 +500,7 @@ Gossip messages                 n/a         0             33         0
     }
 
     #[test]
-    fn idle_netstats_match_the_real_output() {
+    fn idle_netstats_match_cassandras_output() {
         let text = netstats("NORMAL", "", &[]);
         assert_eq!(text, NETSTATS_IDLE);
         assert!(text.starts_with("Mode: NORMAL\nNot sending any streams.\n"));

@@ -595,8 +595,13 @@ impl Runner {
         self.cleanup();
     }
 
+    /// Removes the pod's files (its configuration and logs; its data is on its volume), and its
+    /// namespace's directory once that is empty.
     fn cleanup(&self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(namespace_dir) = self.dir.parent() {
+            let _ = std::fs::remove_dir(namespace_dir);
+        }
     }
 
     /// Patches the pod's status when what it should say has changed.
