@@ -565,7 +565,31 @@ fn ring_rows_reads_the_status_table() {
 
 // The real ring: real Cassandra 5.0 JVMs in the pods of a namespace labelled
 // casctl.test/ring=real. These tests run one at a time (tests/test-all), each in a namespace
-// that holds the real-ring lock.
+// that holds the real-ring lock. They poll slowly: every kubectl or nodetool call takes CPU
+// that the JVMs need on a small machine.
+
+/// Polls `condition` every second until it holds or `timeout` has passed.
+fn eventually(timeout: Duration, condition: impl FnMut() -> bool) -> bool {
+    common::poll_until(timeout, Duration::from_secs(1), condition)
+}
+
+/// Polls a condition on `nodetool status` (a JVM per call) every 3 s.
+fn eventually_in_ring(
+    ns: &str,
+    timeout: Duration,
+    mut condition: impl FnMut(&[(String, String, String)]) -> bool,
+) -> bool {
+    common::poll_until(timeout, Duration::from_secs(3), || {
+        condition(&ring_rows(&ring_status(ns, "cassandra-0")))
+    })
+}
+
+fn wait_real_ready(ns: &str, pods: &[&str], timeout: Duration) {
+    assert!(
+        eventually(timeout, || pods.iter().all(|p| pod_ready(ns, p))),
+        "pods {pods:?} did not all become Ready within {timeout:?}"
+    );
+}
 
 /// The repository's own templates (the tutorial's Service and StatefulSet) for `ns`: its seed,
 /// `replicas` pods.
@@ -582,15 +606,12 @@ fn tutorial_ring(ns: &str, replicas: u32) -> String {
     format!("{}\n---\n{sts}", read("service.yaml"))
 }
 
-/// The pids of the Cassandra JVMs of a namespace's real pods, by their pod (`-Dcasctl.pod=`
-/// marks each JVM with `<namespace>/<pod>/<uid>`).
-fn cassandra_jvms(ns: &str) -> Vec<(String, u32)> {
+/// The pods whose Cassandra JVMs run, one entry per JVM (`-Dcasctl.pod=` marks each JVM with
+/// `<namespace>/<pod>/<uid>`).
+fn cassandra_jvms(ns: &str) -> Vec<String> {
     let marker = format!("-Dcasctl.pod={ns}/");
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
         let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
             continue;
         };
@@ -604,7 +625,7 @@ fn cassandra_jvms(ns: &str) -> Vec<(String, u32)> {
         if let Some(pod) = args.iter().find_map(|a| a.strip_prefix(&marker))
             && main
         {
-            found.push((pod.split('/').next().unwrap_or("").to_string(), pid));
+            found.push(pod.split('/').next().unwrap_or("").to_string());
         }
     }
     found.sort();
@@ -620,15 +641,8 @@ fn annotate(ns: &str, pod: &str, annotation: &str) {
 }
 
 fn pod_field(ns: &str, pod: &str, path: &str) -> String {
-    let out = cluster().kubectl(&[
-        "get",
-        "pod",
-        "-n",
-        ns,
-        pod,
-        "-o",
-        &format!("jsonpath={path}"),
-    ]);
+    let output = format!("jsonpath={path}");
+    let out = cluster().kubectl(&["get", "pod", "-n", ns, pod, "-o", &output]);
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -639,18 +653,18 @@ fn real_ring_of_three_joins_in_order_and_lives_through_faults_and_a_decommission
     let ns = ns.name.as_str();
     let c = cluster();
     c.apply(ns, &tutorial_ring(ns, 3));
-    let pods = names("cassandra", 3);
-    wait_ready(ns, &pods, Duration::from_secs(420));
+    let pods = ["cassandra-0", "cassandra-1", "cassandra-2"];
+    wait_real_ready(ns, &pods, Duration::from_secs(420));
 
     // Ordered rollout: each pod was created once its predecessor's node was up (Ready means
     // its own row is UN).
     for pair in pods.windows(2) {
         let ready = timestamp(&pod_field(
             ns,
-            &pair[0],
+            pair[0],
             r#"{.status.conditions[?(@.type=="Ready")].lastTransitionTime}"#,
         ));
-        let created = timestamp(&pod_field(ns, &pair[1], "{.metadata.creationTimestamp}"));
+        let created = timestamp(&pod_field(ns, pair[1], "{.metadata.creationTimestamp}"));
         assert!(
             created >= ready,
             "{} was created before {} was Ready",
@@ -675,12 +689,7 @@ fn real_ring_of_three_joins_in_order_and_lives_through_faults_and_a_decommission
         String::from_utf8_lossy(&out.stdout),
         "ReleaseVersion: 5.0.9\n"
     );
-    let jvms = cassandra_jvms(ns);
-    assert_eq!(
-        jvms.iter().map(|j| j.0.as_str()).collect::<Vec<_>>(),
-        ["cassandra-0", "cassandra-1", "cassandra-2"],
-        "one JVM per pod"
-    );
+    assert_eq!(cassandra_jvms(ns), pods, "one JVM per pod");
 
     // kill -9 of cassandra-2's JVM, kept down: the pod stays Running but not Ready, and the
     // others see its node DN once gossip gives up on it.
@@ -688,18 +697,14 @@ fn real_ring_of_three_joins_in_order_and_lives_through_faults_and_a_decommission
     let host2 = host_id_of(&rows, &ip2).expect("cassandra-2 in the ring");
     annotate(ns, "cassandra-2", "casctl.test/fault=kill");
     assert!(
-        wait_until(Duration::from_secs(30), || !pod_ready(ns, "cassandra-2")),
+        eventually(Duration::from_secs(30), || !pod_ready(ns, "cassandra-2")),
         "cassandra-2 still Ready with its JVM killed"
     );
     assert_eq!(pod_field(ns, "cassandra-2", "{.status.phase}"), "Running");
-    assert!(wait_until(Duration::from_secs(10), || cassandra_jvms(ns)
-        .len()
-        == 2));
+    assert_eq!(cassandra_jvms(ns), ["cassandra-0", "cassandra-1"]);
     assert!(
-        wait_until(Duration::from_secs(90), || {
-            ring_rows(&ring_status(ns, "cassandra-0"))
-                .iter()
-                .any(|r| r.0 == "DN" && r.1 == ip2)
+        eventually_in_ring(ns, Duration::from_secs(90), |rows| {
+            rows.iter().any(|r| r.0 == "DN" && r.1 == ip2)
         }),
         "cassandra-2 never DN"
     );
@@ -713,9 +718,8 @@ fn real_ring_of_three_joins_in_order_and_lives_through_faults_and_a_decommission
         "cassandra-2",
         "casctl.test/fault-",
     ]);
-    wait_ready(ns, &["cassandra-2".to_string()], Duration::from_secs(180));
-    assert!(wait_until(Duration::from_secs(60), || {
-        let rows = ring_rows(&ring_status(ns, "cassandra-0"));
+    wait_real_ready(ns, &["cassandra-2"], Duration::from_secs(180));
+    assert!(eventually_in_ring(ns, Duration::from_secs(60), |rows| {
         rows.len() == 3 && rows.iter().all(|r| r.0 == "UN")
     }));
     assert_eq!(
@@ -740,7 +744,7 @@ fn real_ring_of_three_joins_in_order_and_lives_through_faults_and_a_decommission
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(wait_until(Duration::from_secs(30), || !pod_ready(
+    assert!(eventually(Duration::from_secs(30), || !pod_ready(
         ns,
         "cassandra-2"
     )));
@@ -750,7 +754,7 @@ fn real_ring_of_three_joins_in_order_and_lives_through_faults_and_a_decommission
     // Re-created on its claim, the decommissioned node refuses to start: the container
     // restarts (counted), and the previous container's log says why.
     c.kubectl_ok(&["delete", "pod", "-n", ns, "cassandra-2", "--wait=false"]);
-    let restarted = wait_until(Duration::from_secs(240), || {
+    let restarted = eventually(Duration::from_secs(240), || {
         let count = pod_field(
             ns,
             "cassandra-2",
@@ -784,8 +788,7 @@ fn real_node_drains_on_deletion_keeps_its_claims_identity_and_goes_with_its_name
     let c = cluster();
     let ring = tutorial_ring(ns, 1);
     c.apply(ns, &ring);
-    let pod = vec!["cassandra-0".to_string()];
-    wait_ready(ns, &pod, Duration::from_secs(240));
+    wait_real_ready(ns, &["cassandra-0"], Duration::from_secs(240));
     let host_of_only_node = || {
         let rows = ring_rows(&ring_status(ns, "cassandra-0"));
         assert_eq!(rows.len(), 1, "{rows:?}");
@@ -793,41 +796,27 @@ fn real_node_drains_on_deletion_keeps_its_claims_identity_and_goes_with_its_name
     };
     let first = host_of_only_node();
 
-    // A stopped node (drained, then SIGTERM) is down, as its log says; started again, it is
-    // back.
-    annotate(ns, "cassandra-0", "casctl.test/fault=stop");
-    assert!(wait_until(Duration::from_secs(60), || cassandra_jvms(ns).is_empty()));
-    assert!(!pod_ready(ns, "cassandra-0"));
-    let log = c.kubectl_ok(&["logs", "-n", ns, "cassandra-0"]);
-    assert!(log.contains("DRAINED"), "no drain in the log:\n{log}");
-    c.kubectl_ok(&[
-        "annotate",
-        "pod",
-        "-n",
-        ns,
-        "cassandra-0",
-        "casctl.test/fault-",
-    ]);
-    wait_ready(ns, &pod, Duration::from_secs(240));
-
     // Deleted with a 500 s grace period, the pod drains and goes as soon as its JVM has
     // exited; re-created on the same claim, it is the same node.
     let old_uid = pod_field(ns, "cassandra-0", "{.metadata.uid}");
     c.kubectl_ok(&["delete", "pod", "-n", ns, "cassandra-0", "--wait=false"]);
     assert!(
-        wait_until(Duration::from_secs(120), || pod_field(
+        eventually(Duration::from_secs(120), || pod_field(
             ns,
             "cassandra-0",
             "{.metadata.uid}"
         ) != old_uid),
         "the deleted pod was still there after 120 s (grace period 500 s)"
     );
-    wait_ready(ns, &pod, Duration::from_secs(240));
+    wait_real_ready(ns, &["cassandra-0"], Duration::from_secs(240));
     assert_eq!(host_of_only_node(), first, "same claim, same node");
 
     // The claim purged, the node on a new claim (a wiped volume) is a new node.
     c.kubectl_ok(&["delete", "statefulset", "-n", ns, "cassandra"]);
-    assert!(pod_gone_within(ns, "cassandra-0", Duration::from_secs(120)));
+    assert!(eventually(Duration::from_secs(120), || !pod_exists(
+        ns,
+        "cassandra-0"
+    )));
     assert!(cassandra_jvms(ns).is_empty());
     c.kubectl_ok(&[
         "delete",
@@ -839,14 +828,31 @@ fn real_node_drains_on_deletion_keeps_its_claims_identity_and_goes_with_its_name
         "--timeout=60s",
     ]);
     c.apply(ns, &ring);
-    wait_ready(ns, &pod, Duration::from_secs(240));
+    wait_real_ready(ns, &["cassandra-0"], Duration::from_secs(240));
     assert_ne!(host_of_only_node(), first, "a new claim is a new node");
 
-    // Deleting the namespace stops its JVMs.
-    assert_eq!(cassandra_jvms(ns).len(), 1);
+    // A stopped node (drained, then SIGTERM) is down, as its log says.
+    annotate(ns, "cassandra-0", "casctl.test/fault=stop");
+    assert!(eventually(Duration::from_secs(60), || cassandra_jvms(ns).is_empty()));
+    assert!(!pod_ready(ns, "cassandra-0"));
+    let log = c.kubectl_ok(&["logs", "-n", ns, "cassandra-0"]);
+    assert!(log.contains("DRAINED"), "no drain in the log:\n{log}");
+
+    // Started again, then the namespace deleted: its JVM stops.
+    c.kubectl_ok(&[
+        "annotate",
+        "pod",
+        "-n",
+        ns,
+        "cassandra-0",
+        "casctl.test/fault-",
+    ]);
+    assert!(eventually(Duration::from_secs(30), || cassandra_jvms(ns)
+        .len()
+        == 1));
     c.kubectl_ok(&["delete", "namespace", ns, "--wait=false"]);
     assert!(
-        wait_until(Duration::from_secs(180), || cassandra_jvms(ns).is_empty()),
+        eventually(Duration::from_secs(180), || cassandra_jvms(ns).is_empty()),
         "JVMs left after the namespace was deleted: {:?}",
         cassandra_jvms(ns)
     );

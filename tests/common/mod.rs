@@ -209,7 +209,12 @@ impl Drop for TestNamespace {
 }
 
 /// Polls `condition` every 100 ms until it holds (true) or `timeout` has passed (false).
-pub fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
+pub fn wait_until(timeout: Duration, condition: impl FnMut() -> bool) -> bool {
+    poll_until(timeout, Duration::from_millis(100), condition)
+}
+
+/// Polls `condition` every `every` until it holds (true) or `timeout` has passed (false).
+pub fn poll_until(timeout: Duration, every: Duration, mut condition: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + timeout;
     loop {
         if condition() {
@@ -218,6 +223,6 @@ pub fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) -> boo
         if Instant::now() >= deadline {
             return false;
         }
-        thread::sleep(Duration::from_millis(100));
+        thread::sleep(every);
     }
 }
