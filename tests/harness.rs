@@ -258,7 +258,7 @@ fn statefulset_rolls_out_in_order_with_bound_claims_and_a_ring() {
         ips,
         "ring addresses are not the pods' IPs:\n{status}"
     );
-    // The Cassandra 4.x layout, with the DC and token count from the pod's env.
+    // The Cassandra 5.0 layout, with the DC and token count from the pod's env.
     let lines: Vec<&str> = status.lines().collect();
     assert_eq!(lines[0], "Datacenter: DC1-K8Demo");
     assert_eq!(lines[1], "=".repeat("Datacenter: DC1-K8Demo".len()));
@@ -441,25 +441,28 @@ fn nodetool_failures_reach_the_exec_caller() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ReleaseVersion: "));
     assert!(nodetool(ns, "solo-0", &["drain"]).status.success());
 
-    // An unknown command exits 1; the caller sees a failure and the stand-in's message.
+    // An unknown command exits 1 with Cassandra 5.0's usage error, on stdout; the caller sees
+    // a failure and the exit status in kubectl's message.
     let out = nodetool(ns, "solo-0", &["frobnicate"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "unknown command succeeded");
     assert!(
-        stderr.contains("Found unexpected parameters: [frobnicate]"),
-        "{stderr}"
+        stdout.starts_with("nodetool: Found unexpected parameters: [frobnicate]\n"),
+        "{stdout}"
     );
     assert!(stderr.contains("exit status 1"), "{stderr}");
 
-    // The only node cannot be decommissioned (nodetool's own error, exit 2).
+    // The only node cannot be decommissioned (nodetool's refusal, exit 1).
     let out = nodetool(ns, "solo-0", &["decommission"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
-        stderr.contains("decommission would be pointless"),
-        "{stderr}"
+        stdout.contains("Unsupported operation: no other normal nodes in the ring; decommission would be pointless"),
+        "{stdout}"
     );
-    assert!(stderr.contains("exit status 2"), "{stderr}");
+    assert!(stderr.contains("exit status 1"), "{stderr}");
 }
 
 #[test]
@@ -557,5 +560,300 @@ fn ring_rows_reads_the_status_table() {
             ("UN".into(), "10.0.0.1".into(), "aaaa".into()),
             ("DN".into(), "10.0.0.2".into(), "bbbb".into())
         ]
+    );
+}
+
+// The real ring: real Cassandra 5.0 JVMs in the pods of a namespace labelled
+// casctl.test/ring=real. These tests run one at a time (tests/test-all), each in a namespace
+// that holds the real-ring lock. They poll slowly: every kubectl or nodetool call takes CPU
+// that the JVMs need on a small machine.
+
+/// Polls `condition` every second until it holds or `timeout` has passed.
+fn eventually(timeout: Duration, condition: impl FnMut() -> bool) -> bool {
+    common::poll_until(timeout, Duration::from_secs(1), condition)
+}
+
+/// Polls a condition on `nodetool status` (a JVM per call) every 3 s.
+fn eventually_in_ring(
+    ns: &str,
+    timeout: Duration,
+    mut condition: impl FnMut(&[(String, String, String)]) -> bool,
+) -> bool {
+    common::poll_until(timeout, Duration::from_secs(3), || {
+        condition(&ring_rows(&ring_status(ns, "cassandra-0")))
+    })
+}
+
+fn wait_real_ready(ns: &str, pods: &[&str], timeout: Duration) {
+    assert!(
+        eventually(timeout, || pods.iter().all(|p| pod_ready(ns, p))),
+        "pods {pods:?} did not all become Ready within {timeout:?}"
+    );
+}
+
+/// The repository's own templates (the tutorial's Service and StatefulSet) for `ns`: its seed,
+/// `replicas` pods.
+fn tutorial_ring(ns: &str, replicas: u32) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let read = |f: &str| std::fs::read_to_string(root.join(f)).expect("templates");
+    let sts = read("statefulset.yaml")
+        .replace(
+            "cassandra-0.cassandra.default.svc.cluster.local",
+            &format!("cassandra-0.cassandra.{ns}.svc.cluster.local"),
+        )
+        .replace("replicas: 3", &format!("replicas: {replicas}"));
+    assert!(sts.contains(&format!("cassandra-0.cassandra.{ns}.svc")));
+    format!("{}\n---\n{sts}", read("service.yaml"))
+}
+
+/// The pods whose Cassandra JVMs run, one entry per JVM (`-Dcasctl.pod=` marks each JVM with
+/// `<namespace>/<pod>/<uid>`).
+fn cassandra_jvms(ns: &str) -> Vec<String> {
+    let marker = format!("-Dcasctl.pod={ns}/");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let args: Vec<String> = cmdline
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let main = args
+            .iter()
+            .any(|a| a == "org.apache.cassandra.service.CassandraDaemon");
+        if let Some(pod) = args.iter().find_map(|a| a.strip_prefix(&marker))
+            && main
+        {
+            found.push(pod.split('/').next().unwrap_or("").to_string());
+        }
+    }
+    found.sort();
+    found
+}
+
+fn host_id_of(rows: &[(String, String, String)], ip: &str) -> Option<String> {
+    rows.iter().find(|r| r.1 == ip).map(|r| r.2.clone())
+}
+
+fn annotate(ns: &str, pod: &str, annotation: &str) {
+    cluster().kubectl_ok(&["annotate", "pod", "-n", ns, pod, "--overwrite", annotation]);
+}
+
+fn pod_field(ns: &str, pod: &str, path: &str) -> String {
+    let output = format!("jsonpath={path}");
+    let out = cluster().kubectl(&["get", "pod", "-n", ns, pod, "-o", &output]);
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+#[ignore = "needs the local control plane (tests/test-all)"]
+fn real_ring_of_three_joins_in_order_and_lives_through_faults_and_a_decommission() {
+    let ns = TestNamespace::real("real-ring");
+    let ns = ns.name.as_str();
+    let c = cluster();
+    c.apply(ns, &tutorial_ring(ns, 3));
+    let pods = ["cassandra-0", "cassandra-1", "cassandra-2"];
+    wait_real_ready(ns, &pods, Duration::from_secs(420));
+
+    // Ordered rollout: each pod was created once its predecessor's node was up (Ready means
+    // its own row is UN).
+    for pair in pods.windows(2) {
+        let ready = timestamp(&pod_field(
+            ns,
+            pair[0],
+            r#"{.status.conditions[?(@.type=="Ready")].lastTransitionTime}"#,
+        ));
+        let created = timestamp(&pod_field(ns, pair[1], "{.metadata.creationTimestamp}"));
+        assert!(
+            created >= ready,
+            "{} was created before {} was Ready",
+            pair[1],
+            pair[0]
+        );
+    }
+
+    // Real nodetool in the pod, against the pod's node: three UN nodes at the pods' IPs.
+    let status = ring_status(ns, "cassandra-0");
+    let rows = ring_rows(&status);
+    let ips: BTreeSet<String> = pods.iter().map(|p| pod_ip(ns, p)).collect();
+    assert_eq!(rows.len(), 3, "{status}");
+    assert!(rows.iter().all(|r| r.0 == "UN"), "{status}");
+    assert_eq!(
+        rows.iter().map(|r| r.1.clone()).collect::<BTreeSet<_>>(),
+        ips
+    );
+    assert!(ips.iter().all(|ip| ip.starts_with("127.1.")), "{ips:?}");
+    let out = nodetool(ns, "cassandra-1", &["version"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "ReleaseVersion: 5.0.9\n"
+    );
+    assert_eq!(cassandra_jvms(ns), pods, "one JVM per pod");
+
+    // kill -9 of cassandra-2's JVM, kept down: the pod stays Running but not Ready, and the
+    // others see its node DN once gossip gives up on it.
+    let ip2 = pod_ip(ns, "cassandra-2");
+    let host2 = host_id_of(&rows, &ip2).expect("cassandra-2 in the ring");
+    annotate(ns, "cassandra-2", "casctl.test/fault=kill");
+    assert!(
+        eventually(Duration::from_secs(30), || !pod_ready(ns, "cassandra-2")),
+        "cassandra-2 still Ready with its JVM killed"
+    );
+    assert_eq!(pod_field(ns, "cassandra-2", "{.status.phase}"), "Running");
+    assert_eq!(cassandra_jvms(ns), ["cassandra-0", "cassandra-1"]);
+    assert!(
+        eventually_in_ring(ns, Duration::from_secs(90), |rows| {
+            rows.iter().any(|r| r.0 == "DN" && r.1 == ip2)
+        }),
+        "cassandra-2 never DN"
+    );
+
+    // Started again: the same node (its data, its host ID) is back, UN, and the pod Ready.
+    c.kubectl_ok(&[
+        "annotate",
+        "pod",
+        "-n",
+        ns,
+        "cassandra-2",
+        "casctl.test/fault-",
+    ]);
+    wait_real_ready(ns, &["cassandra-2"], Duration::from_secs(180));
+    assert!(eventually_in_ring(ns, Duration::from_secs(60), |rows| {
+        rows.len() == 3 && rows.iter().all(|r| r.0 == "UN")
+    }));
+    assert_eq!(
+        host_id_of(&ring_rows(&ring_status(ns, "cassandra-0")), &ip2),
+        Some(host2)
+    );
+
+    // Decommission below system_distributed's RF 3 is refused; forced, the node leaves and
+    // its pod is no longer Ready.
+    let out = nodetool(ns, "cassandra-2", &["decommission"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(
+            "Not enough live nodes to maintain replication factor in keyspace system_distributed (RF = 3, N = 3)"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = nodetool(ns, "cassandra-2", &["decommission", "--force"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(eventually(Duration::from_secs(30), || !pod_ready(
+        ns,
+        "cassandra-2"
+    )));
+    let rows = ring_rows(&ring_status(ns, "cassandra-0"));
+    assert_eq!(rows.len(), 2, "cassandra-2 still in the ring: {rows:?}");
+
+    // Re-created on its claim, the decommissioned node refuses to start: the container
+    // restarts (counted), and the previous container's log says why.
+    c.kubectl_ok(&["delete", "pod", "-n", ns, "cassandra-2", "--wait=false"]);
+    let restarted = eventually(Duration::from_secs(240), || {
+        let count = pod_field(
+            ns,
+            "cassandra-2",
+            "{.status.containerStatuses[0].restartCount}",
+        );
+        count.parse::<u32>().is_ok_and(|n| n > 0)
+    });
+    assert!(restarted, "cassandra-2 never restarted");
+    let previous = c.kubectl(&["logs", "-n", ns, "cassandra-2", "--previous"]);
+    let previous = String::from_utf8_lossy(&previous.stdout);
+    assert!(
+        previous.contains("This node was decommissioned and will not rejoin the ring"),
+        "{previous}"
+    );
+    assert!(!pod_ready(ns, "cassandra-2"));
+    assert_eq!(
+        pod_field(
+            ns,
+            "cassandra-2",
+            "{.status.containerStatuses[0].lastState.terminated.reason}"
+        ),
+        "Error"
+    );
+}
+
+#[test]
+#[ignore = "needs the local control plane (tests/test-all)"]
+fn real_node_drains_on_deletion_keeps_its_claims_identity_and_goes_with_its_namespace() {
+    let ns_guard = TestNamespace::real("real-node");
+    let ns = ns_guard.name.as_str();
+    let c = cluster();
+    let ring = tutorial_ring(ns, 1);
+    c.apply(ns, &ring);
+    wait_real_ready(ns, &["cassandra-0"], Duration::from_secs(240));
+    let host_of_only_node = || {
+        let rows = ring_rows(&ring_status(ns, "cassandra-0"));
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        rows[0].2.clone()
+    };
+    let first = host_of_only_node();
+
+    // Deleted with a 500 s grace period, the pod drains and goes as soon as its JVM has
+    // exited; re-created on the same claim, it is the same node.
+    let old_uid = pod_field(ns, "cassandra-0", "{.metadata.uid}");
+    c.kubectl_ok(&["delete", "pod", "-n", ns, "cassandra-0", "--wait=false"]);
+    assert!(
+        eventually(Duration::from_secs(120), || pod_field(
+            ns,
+            "cassandra-0",
+            "{.metadata.uid}"
+        ) != old_uid),
+        "the deleted pod was still there after 120 s (grace period 500 s)"
+    );
+    wait_real_ready(ns, &["cassandra-0"], Duration::from_secs(240));
+    assert_eq!(host_of_only_node(), first, "same claim, same node");
+
+    // The claim purged, the node on a new claim (a wiped volume) is a new node.
+    c.kubectl_ok(&["delete", "statefulset", "-n", ns, "cassandra"]);
+    assert!(eventually(Duration::from_secs(120), || !pod_exists(
+        ns,
+        "cassandra-0"
+    )));
+    assert!(cassandra_jvms(ns).is_empty());
+    c.kubectl_ok(&[
+        "delete",
+        "pvc",
+        "-n",
+        ns,
+        "--all",
+        "--wait=true",
+        "--timeout=60s",
+    ]);
+    c.apply(ns, &ring);
+    wait_real_ready(ns, &["cassandra-0"], Duration::from_secs(240));
+    assert_ne!(host_of_only_node(), first, "a new claim is a new node");
+
+    // A stopped node (drained, then SIGTERM) is down, as its log says.
+    annotate(ns, "cassandra-0", "casctl.test/fault=stop");
+    assert!(eventually(Duration::from_secs(60), || cassandra_jvms(ns).is_empty()));
+    assert!(!pod_ready(ns, "cassandra-0"));
+    let log = c.kubectl_ok(&["logs", "-n", ns, "cassandra-0"]);
+    assert!(log.contains("DRAINED"), "no drain in the log:\n{log}");
+
+    // Started again, then the namespace deleted: its JVM stops.
+    c.kubectl_ok(&[
+        "annotate",
+        "pod",
+        "-n",
+        ns,
+        "cassandra-0",
+        "casctl.test/fault-",
+    ]);
+    assert!(eventually(Duration::from_secs(30), || cassandra_jvms(ns)
+        .len()
+        == 1));
+    c.kubectl_ok(&["delete", "namespace", ns, "--wait=false"]);
+    assert!(
+        eventually(Duration::from_secs(180), || cassandra_jvms(ns).is_empty()),
+        "JVMs left after the namespace was deleted: {:?}",
+        cassandra_jvms(ns)
     );
 }

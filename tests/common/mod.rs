@@ -128,6 +128,8 @@ impl Cluster {
 /// A namespace of its own for one test, deleted (without waiting) when dropped.
 pub struct TestNamespace {
     pub name: String,
+    /// A real ring's lock (see [`TestNamespace::real`]).
+    real_ring: Option<std::fs::File>,
 }
 
 impl TestNamespace {
@@ -156,19 +158,64 @@ impl TestNamespace {
             &name,
             "serviceaccount/default",
         ]);
-        TestNamespace { name }
+        TestNamespace {
+            name,
+            real_ring: None,
+        }
+    }
+
+    /// Like [`TestNamespace::new`], labelled `casctl.test/ring=real`: its Cassandra pods run
+    /// real Cassandra JVMs (tests/cluster/README.md). Real JVMs do not fit two at a time on a
+    /// small machine, so this first takes the local control plane's real-ring lock (a file lock
+    /// next to its kubeconfig, which tests/demo takes too), held until the namespace and its
+    /// JVMs are gone.
+    #[allow(dead_code)]
+    pub fn real(prefix: &str) -> Self {
+        let path = cluster().kubeconfig.with_file_name("real-ring.lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+        lock.lock()
+            .unwrap_or_else(|e| panic!("cannot lock {}: {e}", path.display()));
+        let mut ns = TestNamespace::new(prefix);
+        cluster().kubectl_ok(&["label", "namespace", &ns.name, "casctl.test/ring=real"]);
+        ns.real_ring = Some(lock);
+        ns
     }
 }
 
 impl Drop for TestNamespace {
     fn drop(&mut self) {
-        let _ = cluster().kubectl(&["delete", "namespace", &self.name, "--wait=false"]);
+        let c = cluster();
+        let _ = c.kubectl(&["delete", "namespace", &self.name, "--wait=false"]);
+        // A real ring's pods go once their JVMs have stopped (drained): wait for that before the
+        // lock goes. (The namespace itself takes minutes more: its controller waits out the
+        // pods' grace periods before it looks again.)
+        if self.real_ring.is_some() {
+            let _ = c.kubectl(&[
+                "wait",
+                "--for=delete",
+                "pods",
+                "--all",
+                "-n",
+                &self.name,
+                "--timeout=300s",
+            ]);
+        }
     }
 }
 
 #[allow(dead_code)]
 /// Polls `condition` every 100 ms until it holds (true) or `timeout` has passed (false).
-pub fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
+pub fn wait_until(timeout: Duration, condition: impl FnMut() -> bool) -> bool {
+    poll_until(timeout, Duration::from_millis(100), condition)
+}
+
+/// Polls `condition` every `every` until it holds (true) or `timeout` has passed (false).
+pub fn poll_until(timeout: Duration, every: Duration, mut condition: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + timeout;
     loop {
         if condition() {
@@ -177,7 +224,7 @@ pub fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) -> boo
         if Instant::now() >= deadline {
             return false;
         }
-        thread::sleep(Duration::from_millis(100));
+        thread::sleep(every);
     }
 }
 
