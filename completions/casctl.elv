@@ -38,6 +38,7 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand scale 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
             cand down 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
             cand nodetool 'Run nodetool in a pod; its output and exit code are passed through'
+            cand restart 'Restart the pods one at a time: drain, delete, wait until the ring is whole again'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -61,6 +62,8 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand --storage-size 'Size of each data volume [template: 1Gi]'
             cand --cluster-domain 'Cluster DNS domain, used in the seed address'
             cand --templates 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones'
+            cand --racks 'Racks, e.g. r1,r2,r3: one StatefulSet <name>-<rack> each, CASSANDRA_RACK=<rack>, pinned to a zone each when there are enough [default: one rack, the tutorial''s StatefulSet]'
+            cand --zone-label 'Node label whose values are the zones racks are pinned to'
             cand --kubeconfig 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
             cand --context 'The kubeconfig context to use [default: the current context]'
             cand -n 'Namespace [default: the context''s namespace, else `default`]'
@@ -96,6 +99,8 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand --storage-size 'Size of each data volume [template: 1Gi]'
             cand --cluster-domain 'Cluster DNS domain, used in the seed address'
             cand --templates 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones'
+            cand --racks 'Racks, e.g. r1,r2,r3: one StatefulSet <name>-<rack> each, CASSANDRA_RACK=<rack>, pinned to a zone each when there are enough [default: one rack, the tutorial''s StatefulSet]'
+            cand --zone-label 'Node label whose values are the zones racks are pinned to'
             cand --kubeconfig 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
             cand --context 'The kubeconfig context to use [default: the current context]'
             cand -n 'Namespace [default: the context''s namespace, else `default`]'
@@ -106,6 +111,7 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand --no-ring-check 'Consider the rollout complete without checking the ring with nodetool'
             cand --create-storage-class 'Create the tutorial''s StorageClass (minikube''s hostpath provisioner) first'
             cand --force-conflicts 'Take over fields that another field manager owns'
+            cand --no-cleanup 'After the ring grew, do not run `nodetool cleanup` on the nodes that were there before'
             cand --wait-for-lock 'When another command holds the ring''s lock, wait for it instead of refusing'
             cand -q 'Print only errors, warnings and the data asked for'
             cand --quiet 'Print only errors, warnings and the data asked for'
@@ -144,7 +150,8 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand --name 'Name of the Service, the StatefulSet and the pod prefix'
             cand --color 'When to use colors (NO_COLOR and TERM=dumb are honoured in auto mode)'
             cand --skip-decommission 'Shrink without `nodetool decommission` (the removed nodes stay DN in the ring)'
-            cand --force 'Scale down even when some ring node is not Up/Normal'
+            cand --force 'Scale down even when some ring node is not Up/Normal, or below a keyspace''s replication factor (then with `nodetool decommission --force`)'
+            cand --no-cleanup 'After the ring grew, do not run `nodetool cleanup` on the nodes that were there before'
             cand --no-ring-check 'Consider scale-up complete without checking the ring with nodetool'
             cand --wait-for-lock 'When another command holds the ring''s lock, wait for it instead of refusing'
             cand -q 'Print only errors, warnings and the data asked for'
@@ -195,6 +202,27 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'casctl;restart'= {
+            cand --rack 'Restart only the pods of this rack'
+            cand --pod 'Restart only this pod'
+            cand --timeout 'How long the whole restart may take, e.g. 30m, 1h'
+            cand --kubeconfig 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
+            cand --context 'The kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace [default: the context''s namespace, else `default`]'
+            cand --namespace 'Namespace [default: the context''s namespace, else `default`]'
+            cand --name 'Name of the Service, the StatefulSet and the pod prefix'
+            cand --color 'When to use colors (NO_COLOR and TERM=dumb are honoured in auto mode)'
+            cand --force 'Restart even when some ring node is not Up/Normal (each step then waits only for the restarted node)'
+            cand --wait-for-lock 'When another command holds the ring''s lock, wait for it instead of refusing'
+            cand -q 'Print only errors, warnings and the data asked for'
+            cand --quiet 'Print only errors, warnings and the data asked for'
+            cand -v 'Print more about what is being done (repeat for more)'
+            cand --verbose 'Print more about what is being done (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'casctl;completions'= {
             cand --kubeconfig 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
             cand --context 'The kubeconfig context to use [default: the current context]'
@@ -234,6 +262,7 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand scale 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
             cand down 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
             cand nodetool 'Run nodetool in a pod; its output and exit code are passed through'
+            cand restart 'Restart the pods one at a time: drain, delete, wait until the ring is whole again'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -249,6 +278,8 @@ set edit:completion:arg-completer[casctl] = {|@words|
         &'casctl;help;down'= {
         }
         &'casctl;help;nodetool'= {
+        }
+        &'casctl;help;restart'= {
         }
         &'casctl;help;completions'= {
         }

@@ -93,6 +93,8 @@ pub enum Command {
     Down(DownArgs),
     /// Run nodetool in a pod; its output and exit code are passed through
     Nodetool(NodetoolArgs),
+    /// Restart the pods one at a time: drain, delete, wait until the ring is whole again
+    Restart(RestartArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Print the man page (roff)
@@ -172,6 +174,17 @@ pub struct Settings {
     /// storageclass.yaml) to use as the base instead of the built-in ones
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+
+    /// Racks, e.g. r1,r2,r3: one StatefulSet <name>-<rack> each, CASSANDRA_RACK=<rack>, pinned
+    /// to a zone each when there are enough [default: one rack, the tutorial's StatefulSet]
+    #[arg(long, value_name = "RACK,...", value_delimiter = ',', conflicts_with = "rack",
+          value_parser = crate::racks::parse_rack)]
+    pub racks: Vec<String>,
+
+    /// Node label whose values are the zones racks are pinned to
+    #[arg(long, value_name = "LABEL", default_value = crate::racks::DEFAULT_ZONE_LABEL,
+          value_parser = crate::racks::parse_label_key)]
+    pub zone_label: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -325,6 +338,30 @@ pub struct NodetoolArgs {
     /// Arguments for nodetool, after `--`, e.g. `casctl nodetool -- status`
     #[arg(last = true, required = true, value_name = "ARGS")]
     pub args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestartArgs {
+    /// Restart only the pods of this rack
+    #[arg(long, value_name = "RACK", conflicts_with = "pod")]
+    pub rack: Option<String>,
+
+    /// Restart only this pod
+    #[arg(long, value_name = "POD")]
+    pub pod: Option<String>,
+
+    /// How long the whole restart may take, e.g. 30m, 1h
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// Restart even when some ring node is not Up/Normal (each step then waits only for the
+    /// restarted node)
+    #[arg(long)]
+    pub force: bool,
+
+    /// When another command holds the ring's lock, wait for it instead of refusing
+    #[arg(long)]
+    pub wait_for_lock: bool,
 }
 
 #[derive(Debug, Args)]

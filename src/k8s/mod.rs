@@ -9,6 +9,7 @@ pub(crate) mod delete;
 pub(crate) mod exec;
 pub(crate) mod lock;
 pub(crate) mod objects;
+pub(crate) mod racks;
 pub(crate) mod ring;
 pub(crate) mod wait;
 
