@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Grow or shrink the ring; shrinking decommissions the highest ordinals first')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged')
             [CompletionResult]::new('nodetool', 'nodetool', [CompletionResultType]::ParameterValue, 'Run nodetool in a pod; its output and exit code are passed through')
+            [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart the pods one at a time: drain, delete, wait until the ring is whole again')
             [CompletionResult]::new('rbac', 'rbac', [CompletionResultType]::ParameterValue, 'Print the least-privilege Role, ClusterRole and bindings every command needs, as YAML for `kubectl apply -f -` (needs no cluster)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script for the `casctl` command')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -66,6 +67,8 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             [CompletionResult]::new('--storage-size', '--storage-size', [CompletionResultType]::ParameterName, 'Size of each data volume [template: 1Gi]')
             [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster DNS domain, used in the seed address')
             [CompletionResult]::new('--templates', '--templates', [CompletionResultType]::ParameterName, 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones')
+            [CompletionResult]::new('--racks', '--racks', [CompletionResultType]::ParameterName, 'Racks, e.g. r1,r2,r3: one StatefulSet <name>-<rack> each, CASSANDRA_RACK=<rack>, pinned to a zone each when there are enough [default: one rack, the tutorial''s StatefulSet]')
+            [CompletionResult]::new('--zone-label', '--zone-label', [CompletionResultType]::ParameterName, 'Node label whose values are the zones racks are pinned to')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [default: the current context]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace [default: the context''s namespace, else `default`]')
@@ -102,6 +105,8 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             [CompletionResult]::new('--storage-size', '--storage-size', [CompletionResultType]::ParameterName, 'Size of each data volume [template: 1Gi]')
             [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster DNS domain, used in the seed address')
             [CompletionResult]::new('--templates', '--templates', [CompletionResultType]::ParameterName, 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones')
+            [CompletionResult]::new('--racks', '--racks', [CompletionResultType]::ParameterName, 'Racks, e.g. r1,r2,r3: one StatefulSet <name>-<rack> each, CASSANDRA_RACK=<rack>, pinned to a zone each when there are enough [default: one rack, the tutorial''s StatefulSet]')
+            [CompletionResult]::new('--zone-label', '--zone-label', [CompletionResultType]::ParameterName, 'Node label whose values are the zones racks are pinned to')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [default: the current context]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace [default: the context''s namespace, else `default`]')
@@ -208,6 +213,28 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'casctl;restart' {
+            [CompletionResult]::new('--rack', '--rack', [CompletionResultType]::ParameterName, 'Restart only the pods of this rack')
+            [CompletionResult]::new('--pod', '--pod', [CompletionResultType]::ParameterName, 'Restart only this pod')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long the whole restart may take, e.g. 30m, 1h')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [default: the current context]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace [default: the context''s namespace, else `default`]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace [default: the context''s namespace, else `default`]')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the Service, the StatefulSet and the pod prefix')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR and TERM=dumb are honoured in auto mode)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Restart even when some ring node is not Up/Normal (each step then waits only for the restarted node)')
+            [CompletionResult]::new('--wait-for-lock', '--wait-for-lock', [CompletionResultType]::ParameterName, 'When another command holds the ring''s lock, wait for it instead of refusing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors, warnings and the data asked for')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors, warnings and the data asked for')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'casctl;rbac' {
             [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'Bind a service account of the namespace (-n)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Bind a user, by the name the API server authenticates it as')
@@ -268,6 +295,7 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Grow or shrink the ring; shrinking decommissions the highest ordinals first')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged')
             [CompletionResult]::new('nodetool', 'nodetool', [CompletionResultType]::ParameterValue, 'Run nodetool in a pod; its output and exit code are passed through')
+            [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart the pods one at a time: drain, delete, wait until the ring is whole again')
             [CompletionResult]::new('rbac', 'rbac', [CompletionResultType]::ParameterValue, 'Print the least-privilege Role, ClusterRole and bindings every command needs, as YAML for `kubectl apply -f -` (needs no cluster)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script for the `casctl` command')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -290,6 +318,9 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             break
         }
         'casctl;help;nodetool' {
+            break
+        }
+        'casctl;help;restart' {
             break
         }
         'casctl;help;rbac' {

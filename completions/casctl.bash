@@ -37,6 +37,9 @@ _casctl() {
             casctl,render)
                 cmd="casctl__subcmd__render"
                 ;;
+            casctl,restart)
+                cmd="casctl__subcmd__restart"
+                ;;
             casctl,scale)
                 cmd="casctl__subcmd__scale"
                 ;;
@@ -67,6 +70,9 @@ _casctl() {
             casctl__subcmd__help,render)
                 cmd="casctl__subcmd__help__subcmd__render"
                 ;;
+            casctl__subcmd__help,restart)
+                cmd="casctl__subcmd__help__subcmd__restart"
+                ;;
             casctl__subcmd__help,scale)
                 cmd="casctl__subcmd__help__subcmd__scale"
                 ;;
@@ -83,7 +89,7 @@ _casctl() {
 
     case "${cmd}" in
         casctl)
-            opts="-n -q -v -h -V --kubeconfig --context --namespace --name --color --quiet --verbose --help --version render up status scale down nodetool rbac completions man help"
+            opts="-n -q -v -h -V --kubeconfig --context --namespace --name --color --quiet --verbose --help --version render up status scale down nodetool restart rbac completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -201,7 +207,7 @@ _casctl() {
             return 0
             ;;
         casctl__subcmd__help)
-            opts="render up status scale down nodetool rbac completions man help"
+            opts="render up status scale down nodetool restart rbac completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -299,6 +305,20 @@ _casctl() {
             return 0
             ;;
         casctl__subcmd__help__subcmd__render)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casctl__subcmd__help__subcmd__restart)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -485,7 +505,7 @@ _casctl() {
             return 0
             ;;
         casctl__subcmd__render)
-            opts="-o -n -q -v -h -V --create-storage-class --output --replicas --image --cluster-name --dc --rack --num-tokens --rpc-address --env --heap-max --heap-new --cpu --memory --storage-class --storage-size --cluster-domain --templates --kubeconfig --context --namespace --name --color --quiet --verbose --help --version"
+            opts="-o -n -q -v -h -V --create-storage-class --output --replicas --image --cluster-name --dc --rack --num-tokens --rpc-address --env --heap-max --heap-new --cpu --memory --storage-class --storage-size --cluster-domain --templates --racks --zone-label --kubeconfig --context --namespace --name --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -560,6 +580,64 @@ _casctl() {
                     return 0
                     ;;
                 --templates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --racks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zone-label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casctl__subcmd__restart)
+            opts="-n -q -v -h -V --rack --pod --timeout --force --wait-for-lock --kubeconfig --context --namespace --name --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --rack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -683,7 +761,7 @@ _casctl() {
             return 0
             ;;
         casctl__subcmd__up)
-            opts="-n -q -v -h -V --timeout --no-wait --no-ring-check --dry-run --create-storage-class --force-conflicts --no-cleanup --wait-for-lock --replicas --image --cluster-name --dc --rack --num-tokens --rpc-address --env --heap-max --heap-new --cpu --memory --storage-class --storage-size --cluster-domain --templates --kubeconfig --context --namespace --name --color --quiet --verbose --help --version"
+            opts="-n -q -v -h -V --timeout --no-wait --no-ring-check --dry-run --create-storage-class --force-conflicts --no-cleanup --wait-for-lock --replicas --image --cluster-name --dc --rack --num-tokens --rpc-address --env --heap-max --heap-new --cpu --memory --storage-class --storage-size --cluster-domain --templates --racks --zone-label --kubeconfig --context --namespace --name --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -758,6 +836,14 @@ _casctl() {
                     return 0
                     ;;
                 --templates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --racks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zone-label)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand scale 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
             cand down 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
             cand nodetool 'Run nodetool in a pod; its output and exit code are passed through'
+            cand restart 'Restart the pods one at a time: drain, delete, wait until the ring is whole again'
             cand rbac 'Print the least-privilege Role, ClusterRole and bindings every command needs, as YAML for `kubectl apply -f -` (needs no cluster)'
             cand completions 'Print a shell completion script for the `casctl` command'
             cand man 'Print the man page (roff)'
@@ -62,6 +63,8 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand --storage-size 'Size of each data volume [template: 1Gi]'
             cand --cluster-domain 'Cluster DNS domain, used in the seed address'
             cand --templates 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones'
+            cand --racks 'Racks, e.g. r1,r2,r3: one StatefulSet <name>-<rack> each, CASSANDRA_RACK=<rack>, pinned to a zone each when there are enough [default: one rack, the tutorial''s StatefulSet]'
+            cand --zone-label 'Node label whose values are the zones racks are pinned to'
             cand --kubeconfig 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
             cand --context 'The kubeconfig context to use [default: the current context]'
             cand -n 'Namespace [default: the context''s namespace, else `default`]'
@@ -97,6 +100,8 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand --storage-size 'Size of each data volume [template: 1Gi]'
             cand --cluster-domain 'Cluster DNS domain, used in the seed address'
             cand --templates 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones'
+            cand --racks 'Racks, e.g. r1,r2,r3: one StatefulSet <name>-<rack> each, CASSANDRA_RACK=<rack>, pinned to a zone each when there are enough [default: one rack, the tutorial''s StatefulSet]'
+            cand --zone-label 'Node label whose values are the zones racks are pinned to'
             cand --kubeconfig 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
             cand --context 'The kubeconfig context to use [default: the current context]'
             cand -n 'Namespace [default: the context''s namespace, else `default`]'
@@ -198,6 +203,27 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'casctl;restart'= {
+            cand --rack 'Restart only the pods of this rack'
+            cand --pod 'Restart only this pod'
+            cand --timeout 'How long the whole restart may take, e.g. 30m, 1h'
+            cand --kubeconfig 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
+            cand --context 'The kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace [default: the context''s namespace, else `default`]'
+            cand --namespace 'Namespace [default: the context''s namespace, else `default`]'
+            cand --name 'Name of the Service, the StatefulSet and the pod prefix'
+            cand --color 'When to use colors (NO_COLOR and TERM=dumb are honoured in auto mode)'
+            cand --force 'Restart even when some ring node is not Up/Normal (each step then waits only for the restarted node)'
+            cand --wait-for-lock 'When another command holds the ring''s lock, wait for it instead of refusing'
+            cand -q 'Print only errors, warnings and the data asked for'
+            cand --quiet 'Print only errors, warnings and the data asked for'
+            cand -v 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
+            cand --verbose 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'casctl;rbac'= {
             cand --service-account 'Bind a service account of the namespace (-n)'
             cand --user 'Bind a user, by the name the API server authenticates it as'
@@ -255,6 +281,7 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand scale 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
             cand down 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
             cand nodetool 'Run nodetool in a pod; its output and exit code are passed through'
+            cand restart 'Restart the pods one at a time: drain, delete, wait until the ring is whole again'
             cand rbac 'Print the least-privilege Role, ClusterRole and bindings every command needs, as YAML for `kubectl apply -f -` (needs no cluster)'
             cand completions 'Print a shell completion script for the `casctl` command'
             cand man 'Print the man page (roff)'
@@ -271,6 +298,8 @@ set edit:completion:arg-completer[casctl] = {|@words|
         &'casctl;help;down'= {
         }
         &'casctl;help;nodetool'= {
+        }
+        &'casctl;help;restart'= {
         }
         &'casctl;help;rbac'= {
         }

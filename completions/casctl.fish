@@ -41,6 +41,7 @@ complete -c casctl -n "__fish_casctl_needs_command" -f -a "status" -d 'Show the 
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "scale" -d 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "down" -d 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "nodetool" -d 'Run nodetool in a pod; its output and exit code are passed through'
+complete -c casctl -n "__fish_casctl_needs_command" -f -a "restart" -d 'Restart the pods one at a time: drain, delete, wait until the ring is whole again'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "rbac" -d 'Print the least-privilege Role, ClusterRole and bindings every command needs, as YAML for `kubectl apply -f -` (needs no cluster)'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "completions" -d 'Print a shell completion script for the `casctl` command'
 complete -c casctl -n "__fish_casctl_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -63,6 +64,8 @@ complete -c casctl -n "__fish_casctl_using_subcommand render" -l storage-class -
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l storage-size -d 'Size of each data volume [template: 1Gi]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l cluster-domain -d 'Cluster DNS domain, used in the seed address' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l templates -d 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones' -r -F
+complete -c casctl -n "__fish_casctl_using_subcommand render" -l racks -d 'Racks, e.g. r1,r2,r3: one StatefulSet <name>-<rack> each, CASSANDRA_RACK=<rack>, pinned to a zone each when there are enough [default: one rack, the tutorial\'s StatefulSet]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand render" -l zone-label -d 'Node label whose values are the zones racks are pinned to' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l kubeconfig -d 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c casctl -n "__fish_casctl_using_subcommand render" -l context -d 'The kubeconfig context to use [default: the current context]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s n -l namespace -d 'Namespace [default: the context\'s namespace, else `default`]' -r
@@ -94,6 +97,8 @@ complete -c casctl -n "__fish_casctl_using_subcommand up" -l storage-class -d 'S
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l storage-size -d 'Size of each data volume [template: 1Gi]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l cluster-domain -d 'Cluster DNS domain, used in the seed address' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l templates -d 'Directory with your own service.yaml and statefulset.yaml (and optionally storageclass.yaml) to use as the base instead of the built-in ones' -r -F
+complete -c casctl -n "__fish_casctl_using_subcommand up" -l racks -d 'Racks, e.g. r1,r2,r3: one StatefulSet <name>-<rack> each, CASSANDRA_RACK=<rack>, pinned to a zone each when there are enough [default: one rack, the tutorial\'s StatefulSet]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand up" -l zone-label -d 'Node label whose values are the zones racks are pinned to' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l kubeconfig -d 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l context -d 'The kubeconfig context to use [default: the current context]' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -s n -l namespace -d 'Namespace [default: the context\'s namespace, else `default`]' -r
@@ -172,6 +177,22 @@ complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -s q -l quiet -d
 complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand nodetool" -s V -l version -d 'Print version'
+complete -c casctl -n "__fish_casctl_using_subcommand restart" -l rack -d 'Restart only the pods of this rack' -r
+complete -c casctl -n "__fish_casctl_using_subcommand restart" -l pod -d 'Restart only this pod' -r
+complete -c casctl -n "__fish_casctl_using_subcommand restart" -l timeout -d 'How long the whole restart may take, e.g. 30m, 1h' -r
+complete -c casctl -n "__fish_casctl_using_subcommand restart" -l kubeconfig -d 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
+complete -c casctl -n "__fish_casctl_using_subcommand restart" -l context -d 'The kubeconfig context to use [default: the current context]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand restart" -s n -l namespace -d 'Namespace [default: the context\'s namespace, else `default`]' -r
+complete -c casctl -n "__fish_casctl_using_subcommand restart" -l name -d 'Name of the Service, the StatefulSet and the pod prefix' -r
+complete -c casctl -n "__fish_casctl_using_subcommand restart" -l color -d 'When to use colors (NO_COLOR and TERM=dumb are honoured in auto mode)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c casctl -n "__fish_casctl_using_subcommand restart" -l force -d 'Restart even when some ring node is not Up/Normal (each step then waits only for the restarted node)'
+complete -c casctl -n "__fish_casctl_using_subcommand restart" -l wait-for-lock -d 'When another command holds the ring\'s lock, wait for it instead of refusing'
+complete -c casctl -n "__fish_casctl_using_subcommand restart" -s q -l quiet -d 'Print only errors, warnings and the data asked for'
+complete -c casctl -n "__fish_casctl_using_subcommand restart" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
+complete -c casctl -n "__fish_casctl_using_subcommand restart" -s h -l help -d 'Print help'
+complete -c casctl -n "__fish_casctl_using_subcommand restart" -s V -l version -d 'Print version'
 complete -c casctl -n "__fish_casctl_using_subcommand rbac" -l service-account -d 'Bind a service account of the namespace (-n)' -r
 complete -c casctl -n "__fish_casctl_using_subcommand rbac" -l user -d 'Bind a user, by the name the API server authenticates it as' -r
 complete -c casctl -n "__fish_casctl_using_subcommand rbac" -l kubeconfig -d 'Path to the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
@@ -207,13 +228,14 @@ complete -c casctl -n "__fish_casctl_using_subcommand man" -s q -l quiet -d 'Pri
 complete -c casctl -n "__fish_casctl_using_subcommand man" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand man" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand man" -s V -l version -d 'Print version'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "render" -d 'Print the objects `up` would apply (needs no cluster)'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "up" -d 'Preflight, apply the Service and the StatefulSet, and follow the rollout to completion'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "status" -d 'Show the Service, the StatefulSet, the pods and the ring, with warnings where they disagree'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "scale" -d 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "down" -d 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "nodetool" -d 'Run nodetool in a pod; its output and exit code are passed through'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "rbac" -d 'Print the least-privilege Role, ClusterRole and bindings every command needs, as YAML for `kubectl apply -f -` (needs no cluster)'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "completions" -d 'Print a shell completion script for the `casctl` command'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool rbac completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool restart rbac completions man help" -f -a "render" -d 'Print the objects `up` would apply (needs no cluster)'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool restart rbac completions man help" -f -a "up" -d 'Preflight, apply the Service and the StatefulSet, and follow the rollout to completion'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool restart rbac completions man help" -f -a "status" -d 'Show the Service, the StatefulSet, the pods and the ring, with warnings where they disagree'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool restart rbac completions man help" -f -a "scale" -d 'Grow or shrink the ring; shrinking decommissions the highest ordinals first'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool restart rbac completions man help" -f -a "down" -d 'Tear the ring down, waiting for the pods to be gone; volumes are kept unless purged'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool restart rbac completions man help" -f -a "nodetool" -d 'Run nodetool in a pod; its output and exit code are passed through'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool restart rbac completions man help" -f -a "restart" -d 'Restart the pods one at a time: drain, delete, wait until the ring is whole again'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool restart rbac completions man help" -f -a "rbac" -d 'Print the least-privilege Role, ClusterRole and bindings every command needs, as YAML for `kubectl apply -f -` (needs no cluster)'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool restart rbac completions man help" -f -a "completions" -d 'Print a shell completion script for the `casctl` command'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool restart rbac completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c casctl -n "__fish_casctl_using_subcommand help; and not __fish_seen_subcommand_from render up status scale down nodetool restart rbac completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -159,9 +159,11 @@ pub(crate) struct Scale {
     pub(crate) cleanup: bool,
 }
 
-/// Finding the ring: its StatefulSet by name, its pods by label.
+/// Finding the ring: its StatefulSet by name (else its racks' StatefulSets by label), its
+/// pods by label.
 const FIND_RING: &[Permission] = &[
     Permission::new("get", APPS, "statefulsets").of(Object::Ring),
+    Permission::new("list", APPS, "statefulsets"),
     Permission::new("list", CORE, "pods"),
 ];
 
@@ -261,6 +263,7 @@ impl Run {
             Command::Nodetool(a) => Run::Nodetool {
                 pick_pod: a.pod.is_none(),
             },
+            Command::Restart(_) => Run::Restart,
             Command::Render(_) | Command::Rbac(_) | Command::Completions(_) | Command::Man => {
                 return None;
             }
@@ -347,6 +350,7 @@ impl Run {
 fn up_needs(up: Up, wanted: &mut Wanted) {
     wanted.required(&[
         Permission::new("get", APPS, "statefulsets").of(Object::Ring),
+        Permission::new("list", APPS, "statefulsets"),
         Permission::new("get", CORE, "services").of(Object::Ring),
         LIST_CLASSES,
     ]);
@@ -800,6 +804,7 @@ mod tests {
             missing,
             vec![
                 "get statefulsets",
+                "list statefulsets",
                 "get services",
                 "list persistentvolumeclaims",
                 "create leases",
@@ -808,6 +813,6 @@ mod tests {
                 "delete services",
             ]
         );
-        assert_eq!(not_granted(&rules, &wanted, "other", "shop").len(), 10);
+        assert_eq!(not_granted(&rules, &wanted, "other", "shop").len(), 11);
     }
 }

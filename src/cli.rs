@@ -139,6 +139,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         &[
             "up -n shop --replicas 3 --storage-class standard",
             "up -n shop --dry-run=server   # what would be created or changed, field by field",
+            "up -n shop --racks a,b,c --replicas 6   # a StatefulSet per rack, one zone each",
         ],
     ),
     ("status", &["status -n shop", "status -n shop -o json"]),
@@ -161,6 +162,14 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         &[
             "nodetool -n shop -- status",
             "nodetool -n shop --pod cassandra-2 -- info",
+        ],
+    ),
+    (
+        "restart",
+        &[
+            "restart -n shop                    # every pod, one at a time, the ring whole between",
+            "restart -n shop --rack b           # only rack b's pods",
+            "restart -n shop --pod cassandra-2",
         ],
     ),
     (
@@ -271,6 +280,8 @@ pub enum Command {
     /// Print the least-privilege Role, ClusterRole and bindings every command needs, as YAML
     /// for `kubectl apply -f -` (needs no cluster)
     Rbac(RbacArgs),
+    /// Restart the pods one at a time: drain, delete, wait until the ring is whole again
+    Restart(RestartArgs),
     /// Print a shell completion script for the `casctl` command
     ///
     /// The script completes `casctl …`, also when this binary runs as the kubectl plugin:
@@ -358,6 +369,17 @@ pub struct Settings {
     /// storageclass.yaml) to use as the base instead of the built-in ones
     #[arg(long, value_name = "DIR", allow_hyphen_values = true)]
     pub templates: Option<PathBuf>,
+
+    /// Racks, e.g. r1,r2,r3: one StatefulSet <name>-<rack> each, CASSANDRA_RACK=<rack>, pinned
+    /// to a zone each when there are enough [default: one rack, the tutorial's StatefulSet]
+    #[arg(long, value_name = "RACK,...", value_delimiter = ',', conflicts_with = "rack",
+          value_parser = crate::racks::parse_rack)]
+    pub racks: Vec<String>,
+
+    /// Node label whose values are the zones racks are pinned to
+    #[arg(long, value_name = "LABEL", default_value = crate::racks::DEFAULT_ZONE_LABEL,
+          value_parser = crate::racks::parse_label_key)]
+    pub zone_label: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -533,6 +555,30 @@ pub struct RbacArgs {
     #[arg(long, value_name = "NAME", group = "subject", allow_hyphen_values = true,
           value_parser = parse_word)]
     pub user: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestartArgs {
+    /// Restart only the pods of this rack
+    #[arg(long, value_name = "RACK", conflicts_with = "pod")]
+    pub rack: Option<String>,
+
+    /// Restart only this pod
+    #[arg(long, value_name = "POD")]
+    pub pod: Option<String>,
+
+    /// How long the whole restart may take, e.g. 30m, 1h
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// Restart even when some ring node is not Up/Normal (each step then waits only for the
+    /// restarted node)
+    #[arg(long)]
+    pub force: bool,
+
+    /// When another command holds the ring's lock, wait for it instead of refusing
+    #[arg(long)]
+    pub wait_for_lock: bool,
 }
 
 #[derive(Debug, Args)]

@@ -142,9 +142,14 @@ pub(crate) enum Error {
         since: String,
         lease: String,
     },
-    /// The ring is not whole, so taking a node out could lose data.
+    /// The ring is not whole, so taking a node out or down could lose data.
     #[error("the ring has nodes that are not Up/Normal (asked {asked}): {}", nodes.join(", "))]
-    RingNotHealthy { asked: String, nodes: Vec<String> },
+    RingNotHealthy {
+        asked: String,
+        nodes: Vec<String>,
+        /// What the command would risk (the hint's first words).
+        risk: &'static str,
+    },
     /// Ring nodes without a pod: they never come back by waiting.
     #[error("{}", ghosts(nodes))]
     Ghost {
@@ -295,10 +300,9 @@ impl Error {
                 "wait for it to finish, or pass --wait-for-lock to queue behind it; if its holder died, the lock \
                  expires by itself within 30 s (or remove it: kubectl delete lease {lease})"
             )),
-            Error::RingNotHealthy { .. } => Some(
-                "decommissioning while nodes are down can lose data: bring them back or remove them \
-                 (nodetool removenode) first, or pass --force".to_owned(),
-            ),
+            Error::RingNotHealthy { risk, .. } => Some(format!(
+                "{risk}: bring them back or remove them (nodetool removenode) first, or pass --force"
+            )),
             Error::Ghost {
                 nodes,
                 namespace,

@@ -21,6 +21,7 @@ mod k8s;
 mod manifest;
 pub mod nodetool;
 mod preflight;
+mod racks;
 mod rollout;
 #[cfg(test)]
 mod testing;
@@ -104,6 +105,7 @@ async fn dispatch(
         Command::Scale(args) => cmd::scale::run(cluster, &args, ui, interrupt).await?,
         Command::Down(args) => cmd::down::run(cluster, &args, ui, interrupt).await?,
         Command::Nodetool(args) => return cmd::nodetool::run(cluster, &args, ui).await,
+        Command::Restart(args) => cmd::restart::run(cluster, &args, ui, interrupt).await?,
         Command::Render(_) | Command::Rbac(_) | Command::Completions(_) | Command::Man => Code::Ok,
     };
     Ok(code.into())
@@ -162,6 +164,7 @@ fn lock_request(command: &Command) -> Option<(k8s::lock::Holder, bool, std::time
             let budget = a.timeout.unwrap_or(Duration::from_secs(600));
             (line.to_owned(), a.wait_for_lock, budget)
         }
+        Command::Restart(a) => (restart_line(a), a.wait_for_lock, a.timeout),
         _ => return None,
     };
     Some((k8s::lock::Holder::this_process(&line), wait, budget))
@@ -175,6 +178,15 @@ fn observer(ui: &Ui) -> k8s::observe::Observer {
         report
     });
     k8s::observe::Observer::new(warning, request)
+}
+
+/// `restart`, `restart --rack a`, `restart --pod cassandra-2`: what the lock's holder shows.
+fn restart_line(args: &cli::RestartArgs) -> String {
+    match (&args.rack, &args.pod) {
+        (Some(rack), _) => format!("restart --rack {rack}"),
+        (_, Some(pod)) => format!("restart --pod {pod}"),
+        _ => "restart".to_owned(),
+    }
 }
 
 fn ui_options(global: &GlobalArgs) -> ui::Options {

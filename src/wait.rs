@@ -77,14 +77,26 @@ pub(crate) enum Goal {
     Gone { sets: Vec<Set>, watch_sets: bool },
     /// The node of `pod` (at `address`) has left the ring: the action (`nodetool
     /// decommission` in that pod) ended well and no other node lists the address any more.
+    /// Any pod of the ring's StatefulSets `sets` can say so.
     Left {
-        set: String,
+        sets: Vec<String>,
         pod: String,
         address: String,
         /// The node is leaving already (an earlier, interrupted run started its decommission):
         /// it is waited for, and the decommission runs again only if the node turns out not to
         /// be leaving any more.
         resume: bool,
+    },
+    /// `pod`, deleted after a drain, runs again as a new pod (its UID is not `uid`) and is
+    /// back in the ring: with `whole`, the completion rule holds for `sets`, ring included
+    /// (every node UN); without (`restart --force`), the new pod is Ready and its own node
+    /// UN. A signal does not cut this short: the wait ends once the node is back, so that a
+    /// restart stops between pods.
+    Restarted {
+        sets: Vec<Set>,
+        pod: String,
+        uid: String,
+        whole: bool,
     },
     /// None of these claims exists any more.
     ClaimsGone { names: Vec<String> },
@@ -200,6 +212,48 @@ pub(crate) trait Sink {
     fn show(&mut self, progress: Progress);
     /// The wait is over: leave the screen tidy.
     fn finish(&mut self) {}
+}
+
+/// The sink of the successive waits of one command (a step of a rolling restart, a node that
+/// joins): a new wait starts by reporting every pod it sees, and each pod's stage is shown
+/// only when it differs from what the previous waits showed.
+pub(crate) struct Continued<S> {
+    sink: S,
+    shown: BTreeMap<String, PodStage>,
+}
+
+impl<S: Sink> Continued<S> {
+    pub(crate) fn new(sink: S) -> Self {
+        Continued {
+            sink,
+            shown: BTreeMap::new(),
+        }
+    }
+
+    /// Takes these pods as shown at their stage now: only their changes are worth a line.
+    pub(crate) fn known(mut self, pods: &[Pod]) -> Self {
+        for pod in pods {
+            let stage = rollout::pod_stage(Some(pod));
+            self.shown.insert(pod.name_any(), stage);
+        }
+        self
+    }
+}
+
+impl<S: Sink> Sink for Continued<S> {
+    fn show(&mut self, progress: Progress) {
+        if let Progress::Pod { name, stage, .. } = &progress {
+            if self.shown.get(name) == Some(stage) {
+                return;
+            }
+            self.shown.insert(name.clone(), *stage);
+        }
+        self.sink.show(progress);
+    }
+
+    fn finish(&mut self) {
+        self.sink.finish();
+    }
 }
 
 /// Where a wait stands.
@@ -384,27 +438,49 @@ impl Wait {
             Input::Streams { pod, answer } => self.streams_answer(&pod, answer, now),
             Input::Action(end) => self.action_ended(end, now),
             Input::Log { pod, answer } => self.log_answer(pod, answer),
-            Input::Interrupt => self.interrupted = true,
+            Input::Interrupt => self.interrupt(),
         }
         self.forget_ring_if_a_pod_is_down();
         self.show_pods(now);
     }
 
-    /// A complete ring counts only while every pod stays Ready: once one is not, the ring is
-    /// asked again when they all are.
-    fn forget_ring_if_a_pod_is_down(&mut self) {
-        let Goal::Ready { sets, ring: true } = &self.goal else {
-            return;
-        };
-        if !self.ring.complete {
-            return;
+    /// A signal ends the wait at its next verdict, except where the goal must be reached
+    /// first (it is said once).
+    fn interrupt(&mut self) {
+        if let Goal::Restarted { pod, .. } = &self.goal
+            && !self.interrupted
+        {
+            self.progress.push(Progress::Note(format!(
+                "stopping once {pod} is back in the ring (a second Ctrl-C stops at once)"
+            )));
         }
-        let pods = self.pods.all();
-        let all_ready = sets.iter().all(|s| {
-            rollout::pods_pending(&s.name, &pods_of(&s.name, &pods), s.replicas).is_empty()
-        });
-        if !all_ready {
+        self.interrupted = true;
+    }
+
+    /// A complete ring counts only while the pods it was asked for stay Ready: once one is
+    /// not, the ring is asked again when they all are.
+    fn forget_ring_if_a_pod_is_down(&mut self) {
+        if self.ring.complete && self.goal.ring_checked() && !self.ready_for_ring() {
             self.ring.complete = false;
+        }
+    }
+
+    /// Whether the pods the ring check is about are Ready: every pod of the sets, or only
+    /// the restarted pod when the rest of the ring is not required.
+    fn ready_for_ring(&self) -> bool {
+        let pods = self.pods.all();
+        match &self.goal {
+            Goal::Restarted {
+                pod,
+                uid,
+                whole: false,
+                ..
+            } => replacement(&pods, pod, uid).is_some_and(rollout::is_ready),
+            goal => goal.completion().is_some_and(|(sets, _)| {
+                sets.iter().all(|s| {
+                    rollout::pods_pending(&s.name, &pods_of(&s.name, &pods), s.replicas).is_empty()
+                })
+            }),
         }
     }
 
@@ -437,17 +513,19 @@ impl Wait {
     }
 
     /// When the verdict may change without a new observation: the deadline, the stall
-    /// diagnosis, the next ring or streams check.
+    /// diagnosis, the next ring or streams check. Only instants still to come: a check that
+    /// is due but not wanted now (its pod is not Ready, or no longer joining) waits for an
+    /// observation, and must not wake the driver at once, again and again.
     pub(crate) fn next_wakeup(&self, now: Instant) -> Instant {
-        let stall = self.moved_at + STALL_AFTER;
         [
             Some(self.deadline.at),
-            (stall > now).then_some(stall),
+            Some(self.moved_at + STALL_AFTER),
             self.ring.due.filter(|_| !self.ring.in_flight),
             self.streams.due.filter(|_| !self.streams.in_flight),
         ]
         .into_iter()
         .flatten()
+        .filter(|at| *at > now)
         .min()
         .unwrap_or(self.deadline.at)
     }
@@ -464,7 +542,7 @@ impl Wait {
         if pending.is_empty() {
             return Verdict::Done;
         }
-        if self.interrupted {
+        if self.interrupted && !matches!(self.goal, Goal::Restarted { .. }) {
             let Context { done, resume, .. } = self.context.clone();
             return Verdict::Failed(Error::Interrupted { done, resume });
         }
@@ -492,6 +570,12 @@ impl Wait {
             Goal::Gone { sets, watch_sets } => self.gone_pending(sets, *watch_sets),
             Goal::Left { pod, address, .. } => Ok(self.left_pending(pod, address)),
             Goal::ClaimsGone { names } => Ok(self.claims_pending(names)),
+            Goal::Restarted {
+                sets,
+                pod,
+                uid,
+                whole,
+            } => self.restarted_pending(sets, pod, uid, *whole),
         }
     }
 
@@ -548,6 +632,41 @@ impl Wait {
             });
         }
         Ok(sts)
+    }
+
+    /// The restarted pod replaced, then the ring whole again (or, without `whole`, the new
+    /// pod Ready and its node UN).
+    fn restarted_pending(
+        &self,
+        sets: &[Set],
+        pod: &str,
+        uid: &str,
+        whole: bool,
+    ) -> Result<Vec<String>, Error> {
+        let pods = self.pods.all();
+        let mut pending = Vec::new();
+        let old = pods
+            .iter()
+            .any(|p| p.name_any() == pod && p.uid().as_deref() == Some(uid));
+        if old {
+            pending.push(format!("{pod} to be replaced by a new pod"));
+        }
+        if whole {
+            pending.extend(self.ready_pending(sets, true)?);
+            return Ok(pending);
+        }
+        for set in sets {
+            self.statefulset(set)?;
+        }
+        let stage = rollout::pod_stage(replacement(&pods, pod, uid));
+        if stage != PodStage::Ready {
+            pending.push(format!("{pod} is {stage}"));
+        }
+        if !self.ring.complete {
+            let note = self.ring.note.as_deref().unwrap_or("the ring check");
+            pending.push(note.to_owned());
+        }
+        Ok(pending)
     }
 
     fn gone_pending(&self, sets: &[Set], watch_sets: bool) -> Result<Vec<String>, Error> {
@@ -615,18 +734,16 @@ impl Wait {
 
     fn diagnose(&self) -> Option<Diagnosis> {
         let (pods, claims, events) = (self.pods.all(), self.claims.all(), self.events.all());
-        let diagnosis = match &self.goal {
-            Goal::Ready { sets, .. } => sets.iter().find_map(|set| {
-                rollout::diagnose(&Observed {
-                    name: &set.name,
-                    replicas: set.replicas,
-                    pods: &pods,
-                    claims: &claims,
-                    events: &events,
-                })
-            }),
-            Goal::Gone { .. } | Goal::Left { .. } | Goal::ClaimsGone { .. } => None,
-        }?;
+        let (sets, _) = self.goal.completion()?;
+        let diagnosis = sets.iter().find_map(|set| {
+            rollout::diagnose(&Observed {
+                name: &set.name,
+                replicas: set.replicas,
+                pods: &pods,
+                claims: &claims,
+                events: &events,
+            })
+        })?;
         Some(self.with_exit_cause(diagnosis))
     }
 
@@ -654,7 +771,7 @@ impl Wait {
 
     /// Crash-looping pods of the ring whose log has not been read since their last restart.
     fn logs_to_read(&mut self) -> Vec<String> {
-        let Goal::Ready { sets, ring: true } = &self.goal else {
+        let Some((sets, true)) = self.goal.completion() else {
             return Vec::new();
         };
         let pods = self.pods.all();
@@ -701,6 +818,10 @@ impl Wait {
                 "the claims' deletion".to_owned(),
                 "the claims are being deleted; `kubectl get pvc` shows what is left",
             ),
+            Goal::Restarted { pod, .. } => (
+                format!("the restart of {pod}"),
+                "its StatefulSet re-creates the pod by itself; run the same restart again to wait for it and go on",
+            ),
         };
         let diagnosis = self.diagnose();
         let mut detail = String::new();
@@ -733,20 +854,20 @@ impl Wait {
         }
         let pods = self.pods.all();
         match &self.goal {
-            Goal::Ready { sets, ring: true } if !self.ring.complete => {
-                // Asked the moment every pod is Ready, while the StatefulSet status catches up:
-                // the two waits overlap instead of adding up.
-                let ready = sets.iter().all(|s| {
-                    rollout::pods_pending(&s.name, &pods_of(&s.name, &pods), s.replicas).is_empty()
-                });
-                ready.then(|| rollout::pick_pod(&set_names(sets), &pods, None))?
+            // Asked the moment the pods are Ready, while the StatefulSet status catches up:
+            // the two waits overlap instead of adding up.
+            goal if goal.ring_checked() && !self.ring.complete => {
+                let sets = goal.completion().map(|(sets, _)| set_names(sets))?;
+                self.ready_for_ring()
+                    .then(|| rollout::pick_pod(&sets, &pods, None))?
             }
             // Once the decommission has returned (or its connection was lost): has it left?
-            Goal::Left { set, pod, .. }
+            Goal::Left { sets, pod, .. }
                 if matches!(self.action, Action::Succeeded | Action::Lost)
                     && self.ring.leaving_seen != Some(false) =>
             {
-                rollout::pick_pod(&[set.as_str()], &pods, Some(pod))
+                let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+                rollout::pick_pod(&sets, &pods, Some(pod))
             }
             _ => None,
         }
@@ -782,7 +903,17 @@ impl Wait {
     /// What the ring still lacks for the goal (None: nothing).
     fn ring_verdict(&mut self, status: &RingStatus) -> Option<String> {
         match self.goal.clone() {
-            Goal::Ready { sets, .. } => {
+            Goal::Restarted {
+                pod,
+                uid,
+                whole: false,
+                ..
+            } => {
+                let lacking = self.restarted_node_lacks(status, &pod, &uid);
+                self.ring.complete = lacking.is_none();
+                lacking.map(|l| format!("ring: {l}"))
+            }
+            Goal::Ready { sets, .. } | Goal::Restarted { sets, .. } => {
                 let total = sets.iter().map(|s| s.replicas).sum();
                 let lacking = rollout::ring_pending(status, total);
                 self.ring.complete = lacking.is_none();
@@ -802,6 +933,20 @@ impl Wait {
                 row.map(|(_, n)| format!("ring: {pod} ({address}) is {}", n.code()))
             }
             _ => None,
+        }
+    }
+
+    /// What the ring lacks for a restarted node of its own: its row, UN.
+    fn restarted_node_lacks(&self, status: &RingStatus, pod: &str, uid: &str) -> Option<String> {
+        let pods = self.pods.all();
+        let ip = replacement(&pods, pod, uid).and_then(|p| p.status.as_ref()?.pod_ip.clone());
+        let Some(ip) = ip else {
+            return Some(format!("{pod} has no address yet"));
+        };
+        match status.nodes().find(|(_, n)| n.address_is(&ip)) {
+            Some((_, node)) if node.is_up_normal() => None,
+            Some((_, node)) => Some(format!("{pod} ({ip}) is {}", node.code())),
+            None => Some(format!("{pod} ({ip}) is not in the ring yet")),
         }
     }
 
@@ -892,8 +1037,16 @@ impl Wait {
             Goal::Left { pod, .. } => {
                 matches!(self.action, Action::Running | Action::Lost).then(|| pod.clone())
             }
-            Goal::Ready { sets, ring: true } => self.joining_pod(sets),
-            _ => None,
+            // The restarted node is the one that joins (others may be down, with --force).
+            Goal::Restarted { pod, uid, .. } => {
+                let pods = self.pods.all();
+                let stage = rollout::pod_stage(replacement(&pods, pod, uid));
+                (stage == PodStage::Running).then(|| pod.clone())
+            }
+            goal => match goal.completion() {
+                Some((sets, true)) => self.joining_pod(sets),
+                _ => None,
+            },
         }
     }
 
@@ -946,7 +1099,7 @@ impl Wait {
     /// Says what changed for each pod of the ring, and the overall count.
     fn show_pods(&mut self, now: Instant) {
         let sets = self.goal.sets();
-        if sets.is_empty() || !matches!(self.goal, Goal::Ready { .. }) {
+        if sets.is_empty() || self.goal.completion().is_none() {
             self.show_remaining();
             return;
         }
@@ -973,7 +1126,7 @@ impl Wait {
 
     /// How many pods are Ready of how many, and the first thing awaited, when it changed.
     fn show_overall(&mut self) {
-        let Goal::Ready { sets, .. } = &self.goal else {
+        let Some((sets, _)) = self.goal.completion() else {
             return;
         };
         let pods = self.pods.all();
@@ -1030,9 +1183,23 @@ impl Wait {
 }
 
 impl Goal {
+    /// The sets and the ring check of a goal that includes the completion rule.
+    fn completion(&self) -> Option<(&[Set], bool)> {
+        match self {
+            Goal::Ready { sets, ring } => Some((sets, *ring)),
+            Goal::Restarted { sets, .. } => Some((sets, true)),
+            Goal::Gone { .. } | Goal::Left { .. } | Goal::ClaimsGone { .. } => None,
+        }
+    }
+
+    /// Whether the goal needs `nodetool status` to list its nodes UN.
+    fn ring_checked(&self) -> bool {
+        self.completion().is_some_and(|(_, ring)| ring)
+    }
+
     fn watches(&self) -> Watches {
         match self {
-            Goal::Ready { sets, .. } => Watches {
+            Goal::Ready { sets, .. } | Goal::Restarted { sets, .. } => Watches {
                 statefulsets: set_names(sets).iter().map(|s| s.to_string()).collect(),
                 pods: true,
                 claims: true,
@@ -1064,8 +1231,10 @@ impl Goal {
 
     fn sets(&self) -> Vec<Set> {
         match self {
-            Goal::Ready { sets, .. } | Goal::Gone { sets, .. } => sets.clone(),
-            Goal::Left { set, .. } => vec![Set::new(set.clone(), 0)],
+            Goal::Ready { sets, .. } | Goal::Gone { sets, .. } | Goal::Restarted { sets, .. } => {
+                sets.clone()
+            }
+            Goal::Left { sets, .. } => sets.iter().map(|s| Set::new(s.clone(), 0)).collect(),
             Goal::ClaimsGone { .. } => Vec::new(),
         }
     }
@@ -1073,6 +1242,12 @@ impl Goal {
 
 fn set_names(sets: &[Set]) -> Vec<&str> {
     sets.iter().map(|s| s.name.as_str()).collect()
+}
+
+/// The pod named `pod` unless it is still the one with this UID.
+fn replacement<'a>(pods: &'a [Pod], pod: &str, uid: &str) -> Option<&'a Pod> {
+    pods.iter()
+        .find(|p| p.name_any() == pod && p.uid().as_deref() != Some(uid))
 }
 
 /// The pods of one StatefulSet: named `<set>-<ordinal>`.

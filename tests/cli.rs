@@ -841,7 +841,8 @@ fn as_a_kubectl_plugin_it_is_kubectl_casctl() {
         examples_in(&up),
         [
             "kubectl casctl up -n shop --replicas 3 --storage-class standard",
-            "kubectl casctl up -n shop --dry-run=server   # what would be created or changed, field by field"
+            "kubectl casctl up -n shop --dry-run=server   # what would be created or changed, field by field",
+            "kubectl casctl up -n shop --racks a,b,c --replicas 6   # a StatefulSet per rack, one zone each"
         ]
     );
     plugin().args(["up", "--bogus"]).assert().code(2).stderr(

@@ -1,7 +1,8 @@
 //! `casctl down`: the tutorial's cleanup without its `sleep $grace` and without deleting data
-//! by accident. The StatefulSet goes first, then casctl waits for the pods to be gone (as soon
-//! as they are, bounded by the grace period), then — only when asked and confirmed, and only
-//! when no pod is left — the claims, and the Service last.
+//! by accident. The StatefulSet goes first (every rack's, for a ring with racks), then casctl
+//! waits for the pods to be gone (as soon as they are, bounded by the grace period), then —
+//! only when asked and confirmed, and only when no pod is left — the claims, and the Service
+//! last.
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,7 @@ use crate::error::{Code, Error};
 use crate::fmt::plural;
 use crate::interrupt::Interrupt;
 use crate::k8s::delete::delete;
+use crate::k8s::racks::{self, scoped};
 use crate::k8s::{Cluster, objects};
 use crate::manifest::Templates;
 use crate::ui::progress::View;
@@ -29,7 +31,10 @@ const DEFAULT_GRACE: i64 = 30;
 
 /// What `down` found.
 struct Found {
-    sts: Option<StatefulSet>,
+    /// The tutorial's StatefulSet, or every rack's.
+    statefulsets: Vec<StatefulSet>,
+    /// The StatefulSets whose pods and claims are the ring's, existing or already deleted.
+    sets: Vec<String>,
     service: Option<Service>,
     selectors: Vec<String>,
     pods: Vec<Pod>,
@@ -43,7 +48,7 @@ pub(crate) async fn run(
     interrupt: &mut Interrupt,
 ) -> Result<Code> {
     let found = find(cluster).await?;
-    if found.sts.is_none()
+    if found.statefulsets.is_empty()
         && found.service.is_none()
         && found.pods.is_empty()
         && (found.claims.is_empty() || !args.purge_volumes)
@@ -59,13 +64,13 @@ pub(crate) async fn run(
     if args.purge_volumes && !found.claims.is_empty() {
         confirm_purge(cluster, &found.claims, args, ui)?;
     }
-    let grace = grace_period(cluster, &found.pods, found.sts.as_ref());
+    let grace = grace_period(&found.pods, found.statefulsets.first());
     let budget = args
         .timeout
         .unwrap_or(Duration::from_secs(grace.max(0) as u64) + MARGIN);
     let deadline = Deadline::new(Instant::now(), budget);
 
-    if let Some(sts) = &found.sts {
+    for sts in &found.statefulsets {
         let name = sts.name_any();
         let params = DeleteParams::background();
         if delete(
@@ -83,7 +88,7 @@ pub(crate) async fn run(
         }
     }
     delete_orphan_pods(cluster, &found.pods, ui).await?;
-    wait_pods_gone(cluster, &found.selectors, deadline, ui, interrupt).await?;
+    wait_pods_gone(cluster, &found, deadline, ui, interrupt).await?;
     if !found.pods.is_empty() {
         ui.success("every pod is gone");
     }
@@ -115,14 +120,53 @@ pub(crate) async fn run(
     Ok(Code::Ok)
 }
 
+/// The ring's objects: the tutorial's StatefulSet and what its selector finds, or, for a
+/// ring with racks, every rack's StatefulSet, pods and claims — also of racks whose
+/// StatefulSet an interrupted `down` deleted already.
 async fn find(cluster: &Cluster) -> Result<Found> {
-    let sts = objects::statefulset(cluster).await?;
     let service = objects::service(cluster).await?;
-    let selectors = objects::selectors(cluster, sts.as_ref());
-    let pods = objects::pods(cluster, &selectors).await?;
-    let claims = objects::claims(cluster, &selectors).await?;
+    let ring = racks::find(cluster).await?;
+    let labelled = match ring.as_ref().is_some_and(|r| !r.layout.has_racks()) {
+        true => Vec::new(),
+        false => racks::labelled_racks(cluster).await?,
+    };
+    let racked = ring.as_ref().filter(|r| r.layout.has_racks());
+    if racked.is_none() && labelled.is_empty() {
+        let sts = ring.and_then(|r| r.statefulsets.into_iter().next());
+        let selectors = objects::selectors(cluster, sts.as_ref());
+        let pods = objects::pods(cluster, &selectors).await?;
+        let claims = objects::claims(cluster, &selectors).await?;
+        return Ok(Found {
+            statefulsets: sts.into_iter().collect(),
+            sets: vec![cluster.name.to_string()],
+            service,
+            selectors,
+            pods,
+            claims,
+        });
+    }
+    let (mut sets, statefulsets) = match racked {
+        Some(ring) => (ring.layout.sets(), ring.statefulsets.clone()),
+        None => (Vec::new(), Vec::new()),
+    };
+    for rack in labelled {
+        let set = format!("{}-{rack}", cluster.name);
+        if !sets.contains(&set) {
+            sets.push(set);
+        }
+    }
+    let selectors = vec![objects::selector_string(&crate::manifest::selector_labels(
+        &cluster.name,
+    ))];
+    let (mut pods, mut claims) = (Vec::new(), Vec::new());
+    for set in &sets {
+        let rack = scoped(cluster, set)?;
+        pods.extend(objects::pods(&rack, &selectors).await?);
+        claims.extend(objects::claims(&rack, &selectors).await?);
+    }
     Ok(Found {
-        sts,
+        statefulsets,
+        sets,
         service,
         selectors,
         pods,
@@ -146,16 +190,17 @@ fn context(cluster: &Cluster, done: &str) -> Context {
 /// Every pod of every selector gone, within the one deadline of the command.
 async fn wait_pods_gone(
     cluster: &Cluster,
-    selectors: &[String],
+    found: &Found,
     deadline: Deadline,
     ui: &Ui,
     interrupt: &mut Interrupt,
 ) -> Result<()> {
     let goal = Goal::Gone {
-        sets: vec![Set::new(cluster.name.as_str(), 0)],
+        sets: found.sets.iter().map(|s| Set::new(s.as_str(), 0)).collect(),
         watch_sets: false,
     };
     let done = "the StatefulSet is deleted and its pods terminate; nothing else was deleted";
+    let selectors = &found.selectors;
     let wait = Wait::new(
         goal,
         selectors.len(),
@@ -167,13 +212,11 @@ async fn wait_pods_gone(
     crate::k8s::wait::run(cluster, wait, selectors, None, interrupt, &mut view).await
 }
 
-/// The grace period of `<name>-0`, else of the StatefulSet's template, else of the built-in
-/// template, else Kubernetes' default.
-fn grace_period(cluster: &Cluster, pods: &[Pod], sts: Option<&StatefulSet>) -> i64 {
-    let first = format!("{}-0", cluster.name);
+/// The grace period of the ring's first pod (`<name>-0`), else of the StatefulSet's template,
+/// else of the built-in template, else Kubernetes' default.
+fn grace_period(pods: &[Pod], sts: Option<&StatefulSet>) -> i64 {
     let from_pod = pods
-        .iter()
-        .find(|p| p.name_any() == first)
+        .first()
         .and_then(|p| p.spec.as_ref()?.termination_grace_period_seconds);
     let from_template = |s: &StatefulSet| {
         s.spec

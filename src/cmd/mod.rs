@@ -5,8 +5,10 @@
 pub(crate) mod completions;
 pub(crate) mod down;
 pub(crate) mod nodetool;
+pub(crate) mod racks;
 pub(crate) mod rbac;
 pub(crate) mod render;
+pub(crate) mod restart;
 pub(crate) mod scale;
 pub(crate) mod status;
 pub(crate) mod steps;
@@ -33,5 +35,7 @@ pub(crate) fn settings(flags: &cli::Settings) -> manifest::Settings {
         storage_class: flags.storage_class.clone(),
         storage_size: flags.storage_size.clone(),
         templates: flags.templates.clone(),
+        racks: flags.racks.clone(),
+        zone_label: flags.zone_label.clone(),
     }
 }

@@ -1,11 +1,12 @@
 //! `casctl scale N`: the tutorial's "edit replicas", done the way Cassandra operators do it.
 //! Growing waits for the new nodes to join the ring; shrinking decommissions the highest
-//! ordinal first, one node at a time, before the StatefulSet removes its pod.
+//! ordinal first, one node at a time, before the StatefulSet removes its pod. A ring with
+//! racks is scaled evenly: N is spread over the racks (earlier racks first), nodes join one at
+//! a time across them and leave from the largest rack.
 
 use std::time::Instant;
 
 use anyhow::Result;
-use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
 use kube::ResourceExt;
 
@@ -15,19 +16,24 @@ use crate::cli::ScaleArgs;
 use crate::error::{Code, Error};
 use crate::fmt::{plural, seconds};
 use crate::interrupt::Interrupt;
+use crate::k8s::racks::{self, Ring, scoped};
 use crate::k8s::wait::Action;
 use crate::k8s::{Cluster, claims, objects, ring};
 use crate::nodetool::{NodeState, NodeStatus, RingStatus};
+use crate::racks::{Slot, distribute, leave_order};
 use crate::rollout;
 use crate::ui::Ui;
 use crate::ui::progress::View;
-use crate::wait::{Context, Deadline, Goal, Set, Wait};
+use crate::wait::{Context, Continued, Deadline, Goal, Set, Wait};
 
 /// What one scale run works with: the ring, its selector, the budget, the signals.
 struct Scale<'a> {
     cluster: &'a Cluster,
     args: &'a ScaleArgs,
     ui: &'a Ui,
+    /// The ring as it was when the scale began (its StatefulSets' names and selectors).
+    ring: Ring,
+    /// The selector of every pod of the ring.
     selector: String,
     deadline: Deadline,
 }
@@ -39,44 +45,63 @@ pub(crate) async fn run(
     interrupt: &mut Interrupt,
 ) -> Result<Code> {
     let started = Instant::now();
-    let sts = objects::existing_statefulset(cluster).await?;
-    let current = rollout::replicas(&sts);
+    let ring = racks::existing(cluster).await?;
+    super::racks::refuse_missing_racks(cluster, &ring)?;
+    let racks = ring.layout.racks().len();
+    crate::manifest::check_rack_sizes(args.replicas, racks)?;
+    let current = ring.replicas();
+    let target = distribute(args.replicas, current.len());
+    // Racks below their share grow first (more nodes are never less safe), then the others
+    // shrink: only a ring changed behind casctl's back needs both.
+    let grown: Vec<u32> = current
+        .iter()
+        .zip(&target)
+        .map(|(c, t)| *c.max(t))
+        .collect();
     let scale = Scale {
         cluster,
         args,
         ui,
-        selector: objects::selectors(cluster, Some(&sts)).remove(0),
+        selector: ring.selector(cluster),
+        ring,
         deadline: Deadline::new(started, args.timeout),
     };
-    let target = args.replicas;
-    if target > current {
-        scale.grow(current, interrupt).await?;
-    } else if target < current {
+    let grows = grown != current;
+    let shrinks = grown != target;
+    if grows {
+        scale.grow(&current, &grown, interrupt).await?;
+    }
+    if shrinks {
         if args.skip_decommission {
-            scale.without_decommission(current, interrupt).await?;
+            scale
+                .without_decommission(&grown, &target, interrupt)
+                .await?;
         } else {
-            scale.shrink(current, interrupt).await?;
+            scale.shrink(&grown, &target, interrupt).await?;
         }
-        scale.report_kept_claims(&sts).await?;
-    } else {
+        scale.report_kept_claims(&target).await?;
+    }
+    if !grows && !shrinks {
         ui.info(format!(
             "{} already has {}; checking the rollout",
             cluster.name,
-            plural(target as usize, "node", "nodes")
+            plural(args.replicas as usize, "node", "nodes")
         ));
     }
     let ring_check = !args.no_ring_check && !args.skip_decommission;
-    scale.wait_complete(ring_check, interrupt).await?;
-    if target > current && !args.no_cleanup {
-        let before: Vec<String> = (0..current)
-            .map(|i| format!("{}-{i}", cluster.name))
-            .collect();
+    scale.wait_complete(&target, ring_check, interrupt).await?;
+    if grows && !args.no_cleanup {
+        let before = scale.ring.layout.pods(&current);
         super::steps::cleanup(cluster, &before, scale.deadline, ui, interrupt).await?;
     }
+    let racked = match scale.ring.layout.has_racks() {
+        true => format!(" ({})", scale.ring.layout.sizes(&target)),
+        false => String::new(),
+    };
     ui.success(format!(
-        "{} has {}{} ({})",
+        "{} has {}{racked}{} ({})",
         cluster.name,
-        plural(target as usize, "node", "nodes"),
+        plural(args.replicas as usize, "node", "nodes"),
         if ring_check {
             ", all UN in the ring"
         } else {
@@ -120,34 +145,60 @@ impl Scale<'_> {
         crate::k8s::wait::run(self.cluster, wait, &selectors, action, interrupt, &mut view).await
     }
 
-    /// Replaces the claims of decommissioned nodes the new pods would start on, then raises
-    /// replicas.
-    async fn grow(&self, current: u32, interrupt: &mut Interrupt) -> Result<()> {
-        let (cluster, target) = (self.cluster, self.args.replicas);
+    /// Grows the racks from `current` to `target` nodes. The tutorial's single StatefulSet
+    /// orders its new pods itself: the claims of decommissioned nodes they would start on are
+    /// replaced, then replicas are raised. Racks grow one node at a time across them.
+    async fn grow(&self, current: &[u32], target: &[u32], interrupt: &mut Interrupt) -> Result<()> {
+        let cluster = self.cluster;
+        let (from, to): (u32, u32) = (current.iter().sum(), target.iter().sum());
         self.ui.info(format!(
-            "scaling {} from {current} to {target} nodes",
+            "scaling {} from {from} to {to} nodes",
             cluster.name
         ));
-        let range = (current, target);
+        if self.ring.layout.has_racks() {
+            let growth = super::racks::Growth {
+                layout: &self.ring.layout,
+                from: current,
+                to: target,
+                selector: &self.selector,
+                ring: !self.args.no_ring_check,
+                again: self.again(),
+            };
+            let mut sink = Continued::new(View::new(self.ui));
+            return super::racks::join(
+                cluster,
+                &growth,
+                self.deadline,
+                self.ui,
+                interrupt,
+                &mut sink,
+            )
+            .await;
+        }
         super::steps::replace_stale_claims(
             cluster,
             &self.selector,
-            range,
+            (from, to),
             self.deadline,
             self.ui,
             interrupt,
         )
         .await?;
-        objects::set_replicas(cluster, cluster.name.as_str(), target).await
+        objects::set_replicas(cluster, cluster.name.as_str(), to).await
     }
 
-    /// The completion rule for the target size.
-    async fn wait_complete(&self, ring: bool, interrupt: &mut Interrupt) -> Result<()> {
-        let target = self.args.replicas;
+    /// The completion rule for the target sizes.
+    async fn wait_complete(
+        &self,
+        target: &[u32],
+        ring: bool,
+        interrupt: &mut Interrupt,
+    ) -> Result<()> {
         let goal = Goal::Ready {
-            sets: vec![Set::new(self.cluster.name.as_str(), target)],
+            sets: self.sized(target),
             ring,
         };
+        let target = self.args.replicas;
         let context = self.context(
             format!("replicas are set to {target}; the pods and the ring may still be settling"),
             self.again(),
@@ -155,54 +206,90 @@ impl Scale<'_> {
         self.wait(goal, context, None, interrupt).await
     }
 
+    /// The ring's StatefulSets at these sizes, as the wait engine takes them.
+    fn sized(&self, sizes: &[u32]) -> Vec<Set> {
+        super::racks::sized(&self.ring.layout.sets(), sizes)
+    }
+
     /// The tutorial's way: lower replicas and let the pods go; the ring keeps them as DN.
-    async fn without_decommission(&self, current: u32, interrupt: &mut Interrupt) -> Result<()> {
-        let (cluster, target) = (self.cluster, self.args.replicas);
+    async fn without_decommission(
+        &self,
+        current: &[u32],
+        target: &[u32],
+        interrupt: &mut Interrupt,
+    ) -> Result<()> {
+        let cluster = self.cluster;
+        let sets = self.ring.layout.sets();
+        let leaving: Vec<String> = sets
+            .iter()
+            .zip(current.iter().zip(target))
+            .filter(|(_, (c, t))| c > t)
+            .map(|(set, (c, t))| pod_range(set, *t, *c))
+            .collect();
         self.ui.warn(format!(
             "--skip-decommission: {} leave without decommissioning; the ring will keep them as DN \
              (remove each with `casctl nodetool -n {} --name {} -- removenode <host-id>`)",
-            pod_range(cluster.name.as_str(), target, current),
+            leaving.join(", "),
             cluster.namespace(),
             cluster.name,
         ));
-        objects::set_replicas(cluster, cluster.name.as_str(), target).await?;
+        for (set, (c, t)) in sets.iter().zip(current.iter().zip(target)) {
+            if c > t {
+                objects::set_replicas(cluster, set, *t).await?;
+            }
+        }
         let goal = Goal::Gone {
-            sets: vec![Set::new(cluster.name.as_str(), target)],
+            sets: self.sized(target),
             watch_sets: true,
         };
-        let context = self.context(format!("replicas are set to {target}"), self.again());
+        let total = self.args.replicas;
+        let context = self.context(format!("replicas are set to {total}"), self.again());
         self.wait(goal, context, None, interrupt).await
     }
 
-    /// Decommissions and removes nodes current-1 down to the target, one at a time. Before each
-    /// step it reads the StatefulSet and the ring again and stops if they are not what the
-    /// step expects: a joined node is never removed without decommission, whatever else runs.
-    async fn shrink(&self, current: u32, interrupt: &mut Interrupt) -> Result<()> {
-        let (cluster, target) = (self.cluster, self.args.replicas);
+    /// Decommissions and removes nodes one at a time, highest ordinal first (from the largest
+    /// rack), down to the target sizes. Before each step it reads the StatefulSet and the ring
+    /// again and stops if they are not what the step expects: a joined node is never removed
+    /// without decommission, whatever else runs.
+    async fn shrink(
+        &self,
+        current: &[u32],
+        target: &[u32],
+        interrupt: &mut Interrupt,
+    ) -> Result<()> {
+        let cluster = self.cluster;
         let (asked, ring_now) = self.ring_from(None).await?;
-        let resuming = self.leaving_node(current - 1, &ring_now).await?;
+        let first = leave_order(current, target).first().copied();
+        let resuming = match first {
+            Some(slot) => self.leaving_node(slot, &ring_now).await?,
+            None => None,
+        };
         self.check_healthy(&asked, &ring_now, resuming.as_deref())?;
         let forced = self.check_replication(&asked, &ring_now).await?;
         self.ui.info(format!(
-            "scaling {} from {current} to {target} nodes, decommissioning one node at a time",
-            cluster.name
+            "scaling {} from {} to {} nodes, decommissioning one node at a time",
+            cluster.name,
+            current.iter().sum::<u32>(),
+            self.args.replicas
         ));
-        for ordinal in (target..current).rev() {
-            self.expect_replicas(ordinal + 1).await?;
-            let pod_name = format!("{}-{ordinal}", cluster.name);
-            let left = self
-                .decommission(&pod_name, ordinal, forced, interrupt)
-                .await?;
+        let sets = self.ring.layout.sets();
+        for slot in leave_order(current, target) {
+            let (set, ordinal) = (&sets[slot.rack], slot.ordinal);
+            self.expect_replicas(set, ordinal + 1).await?;
+            let pod_name = self.ring.layout.pod(slot);
+            let left = self.decommission(slot, forced, interrupt).await?;
             // The one step that must not be cut in half: a node that left the ring must not
             // keep its pod, so replicas go down before any signal is honoured — and only from
             // the count this step started from.
-            objects::lower_replicas(cluster, cluster.name.as_str(), ordinal + 1, ordinal).await?;
+            objects::lower_replicas(cluster, set, ordinal + 1, ordinal).await?;
             let done = match left {
-                true => format!("{pod_name} left the ring and replicas were lowered to {ordinal}"),
-                false => format!("replicas were lowered to {ordinal}"),
+                true => format!(
+                    "{pod_name} left the ring and replicas of {set} were lowered to {ordinal}"
+                ),
+                false => format!("replicas of {set} were lowered to {ordinal}"),
             };
             let goal = Goal::Gone {
-                sets: vec![Set::new(cluster.name.as_str(), ordinal)],
+                sets: vec![Set::new(set.as_str(), ordinal)],
                 watch_sets: true,
             };
             let context = self.context(format!("{done}; its pod is terminating"), self.again());
@@ -218,9 +305,9 @@ impl Scale<'_> {
     /// The address of the highest pod's node when it is leaving already: an earlier run of
     /// this scale-down started its decommission and was interrupted. That node is not a reason
     /// to refuse; it is waited for.
-    async fn leaving_node(&self, ordinal: u32, ring: &RingStatus) -> Result<Option<String>> {
-        let pods = objects::pods(self.cluster, std::slice::from_ref(&self.selector)).await?;
-        let pod_name = format!("{}-{ordinal}", self.cluster.name);
+    async fn leaving_node(&self, slot: Slot, ring: &RingStatus) -> Result<Option<String>> {
+        let pods = racks::pods(self.cluster, &self.ring).await?;
+        let pod_name = self.ring.layout.pod(slot);
         let ip = pods
             .iter()
             .find(|p| p.name_any() == pod_name)
@@ -245,6 +332,7 @@ impl Scale<'_> {
         Err(Error::RingNotHealthy {
             asked: asked.to_owned(),
             nodes: unhealthy,
+            risk: "decommissioning while nodes are down can lose data",
         }
         .into())
     }
@@ -293,8 +381,8 @@ impl Scale<'_> {
     }
 
     /// The StatefulSet must still exist with the replicas this step starts from.
-    async fn expect_replicas(&self, expected: u32) -> Result<()> {
-        let sts = objects::existing_statefulset(self.cluster).await?;
+    async fn expect_replicas(&self, set: &str, expected: u32) -> Result<()> {
+        let sts = objects::existing_statefulset(&scoped(self.cluster, set)?).await?;
         let replicas = rollout::replicas(&sts);
         if replicas == expected {
             return Ok(());
@@ -302,8 +390,7 @@ impl Scale<'_> {
         let by = rollout::replicas_manager(&sts).map_or_else(String::new, |m| format!(" by {m}"));
         Err(Error::Changed {
             what: format!(
-                "spec.replicas of StatefulSet {} is {replicas} (set{by}), not the {expected} this step of the scale-down expects",
-                self.cluster.name
+                "spec.replicas of StatefulSet {set} is {replicas} (set{by}), not the {expected} this step of the scale-down expects"
             ),
             hint: "another command changes the ring at the same time; nothing more was removed. Look with `casctl status`, then run the scale you want again".to_owned(),
         }
@@ -316,12 +403,14 @@ impl Scale<'_> {
     /// to decommission.
     async fn decommission(
         &self,
-        pod_name: &str,
-        ordinal: u32,
+        slot: Slot,
         forced: bool,
         interrupt: &mut Interrupt,
     ) -> Result<bool> {
-        let pods = objects::pods(self.cluster, std::slice::from_ref(&self.selector)).await?;
+        let pod_name = self.ring.layout.pod(slot);
+        let pod_name = pod_name.as_str();
+        let set = &self.ring.layout.sets()[slot.rack];
+        let pods = racks::pods(self.cluster, &self.ring).await?;
         let Some(ip) = pods
             .iter()
             .find(|p| p.name_any() == pod_name)
@@ -333,7 +422,7 @@ impl Scale<'_> {
         };
         let (_, ring_now) = self.ring_from(Some(pod_name)).await?;
         let Some(row) = ring_now.nodes().map(|(_, n)| n).find(|n| n.address_is(&ip)) else {
-            self.left_before(pod_name, ordinal, &ip).await?;
+            self.left_before(set, pod_name, slot.ordinal, &ip).await?;
             return Ok(false);
         };
         let host_id = row.host_id.clone();
@@ -346,7 +435,7 @@ impl Scale<'_> {
         });
         let started = Instant::now();
         let goal = Goal::Left {
-            set: self.cluster.name.to_string(),
+            sets: self.ring.layout.sets(),
             pod: pod_name.to_owned(),
             address: ip,
             resume,
@@ -374,7 +463,8 @@ impl Scale<'_> {
             "{pod_name} left the ring ({})",
             seconds(started.elapsed())
         ));
-        claims::mark_decommissioned(self.cluster, &self.selector, ordinal, host_id.as_deref())
+        let rack = scoped(self.cluster, set)?;
+        claims::mark_decommissioned(&rack, &self.selector, slot.ordinal, host_id.as_deref())
             .await?;
         Ok(true)
     }
@@ -382,7 +472,7 @@ impl Scale<'_> {
     /// A pod whose node is not in the ring: it never joined, or it left by decommission in
     /// an earlier run that was interrupted (its node then says DECOMMISSIONED, and its claim
     /// is marked as such).
-    async fn left_before(&self, pod_name: &str, ordinal: u32, ip: &str) -> Result<()> {
+    async fn left_before(&self, set: &str, pod_name: &str, ordinal: u32, ip: &str) -> Result<()> {
         let decommissioned = ring::streams(self.cluster, pod_name)
             .await
             .is_ok_and(|s| s.mode == OperationMode::Decommissioned);
@@ -390,7 +480,8 @@ impl Scale<'_> {
             self.ui.info(format!(
                 "{pod_name} ({ip}) was decommissioned already and is not in the ring any more"
             ));
-            claims::mark_decommissioned(self.cluster, &self.selector, ordinal, None).await?;
+            let rack = scoped(self.cluster, set)?;
+            claims::mark_decommissioned(&rack, &self.selector, ordinal, None).await?;
         } else {
             self.ui.info(format!(
                 "{pod_name} ({ip}) is not in the ring (it never joined); removing its pod"
@@ -401,10 +492,11 @@ impl Scale<'_> {
 
     /// `nodetool status` from the first Ready pod other than `except`.
     async fn ring_from(&self, except: Option<&str>) -> Result<(String, RingStatus)> {
-        let pods: Vec<Pod> =
-            objects::pods(self.cluster, std::slice::from_ref(&self.selector)).await?;
+        let pods: Vec<Pod> = racks::pods(self.cluster, &self.ring).await?;
+        let sets = self.ring.layout.sets();
+        let names: Vec<&str> = sets.iter().map(String::as_str).collect();
         let name = self.cluster.name.as_str();
-        let pod = rollout::pick_pod(&[name], &pods, except).ok_or_else(|| Error::NoReadyPod {
+        let pod = rollout::pick_pod(&names, &pods, except).ok_or_else(|| Error::NoReadyPod {
             name: name.to_owned(),
             namespace: self.cluster.namespace().to_owned(),
             hint: "the ring must be asked before a node is removed: wait until a pod is Ready (`casctl status`), \
@@ -417,15 +509,16 @@ impl Scale<'_> {
     }
 
     /// The claims of removed pods stay (their data is kept until the user purges it).
-    async fn report_kept_claims(&self, sts: &StatefulSet) -> Result<()> {
-        let (cluster, target) = (self.cluster, self.args.replicas);
-        let selectors = objects::selectors(cluster, Some(sts));
-        let kept: Vec<String> = objects::claims(cluster, &selectors)
+    async fn report_kept_claims(&self, target: &[u32]) -> Result<()> {
+        let sets = self.ring.layout.sets();
+        let kept: Vec<String> = racks::claims(self.cluster, &self.ring)
             .await?
             .iter()
             .map(ResourceExt::name_any)
             .filter(|c| {
-                objects::claim_ordinal(cluster.name.as_str(), c).is_some_and(|o| o >= target)
+                sets.iter()
+                    .zip(target)
+                    .any(|(set, t)| objects::claim_ordinal(set, c).is_some_and(|o| o >= *t))
             })
             .collect();
         if !kept.is_empty() {

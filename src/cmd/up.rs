@@ -4,7 +4,6 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Namespace, Node, Service};
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::ResourceExt;
@@ -15,11 +14,13 @@ use crate::error::{Code, Error};
 use crate::fmt::seconds;
 use crate::interrupt::Interrupt;
 use crate::k8s::apply::{self, Change, Object, Outcome};
+use crate::k8s::racks::{self, Ring};
 use crate::k8s::{Cluster, objects};
-use crate::manifest::{self, Manifests, Target};
+use crate::manifest::{self, Manifests, Rack, Settings, Target};
+use crate::racks::{Layout, Placement};
 use crate::ui::Ui;
 use crate::ui::progress::View;
-use crate::wait::{Context, Deadline, Goal, Set, Wait};
+use crate::wait::{Context, Continued, Deadline, Goal, Set, Wait};
 use crate::{preflight, rollout};
 
 /// How long the first request may take before the API server counts as unreachable.
@@ -33,7 +34,7 @@ pub(crate) async fn run(
 ) -> Result<Code> {
     let started = Instant::now();
     let deadline = Deadline::new(started, args.timeout);
-    let settings = super::settings(&args.settings);
+    let mut settings = super::settings(&args.settings);
     let target = |replicas| Target {
         name: cluster.name.clone(),
         namespace: cluster.resolved.namespace.clone(),
@@ -50,7 +51,24 @@ pub(crate) async fn run(
         "preflight reads took {} ms",
         started.elapsed().as_millis()
     ));
-    let current = observed.statefulset.as_ref().map(rollout::replicas);
+    settings.racks = racks_to_apply(
+        &settings.racks,
+        observed.ring.as_ref(),
+        cluster.namespace(),
+        cluster.name.as_str(),
+    )?;
+    if !settings.racks.is_empty() {
+        let up = Racked {
+            cluster,
+            args,
+            settings: &settings,
+            target: target(None),
+            deadline,
+            ui,
+        };
+        return up.run(observed, started, interrupt).await;
+    }
+    let current = observed.ring.as_ref().map(|r| r.replicas()[0]);
     let replicas = replicas_to_apply(
         settings.replicas,
         current,
@@ -137,6 +155,275 @@ async fn wait_for_rollout(
     crate::k8s::wait::run(cluster, wait, &[selector], None, interrupt, &mut view).await
 }
 
+/// The racks the ring has: the flag's for a new ring; a ring with racks keeps the ones it was
+/// made with (the flag may repeat them), a ring without keeps having none. Racks are never
+/// added, removed or reordered in place: their data placement and seeds depend on them.
+fn racks_to_apply(
+    flag: &[String],
+    ring: Option<&Ring>,
+    ns: &str,
+    name: &str,
+) -> Result<Vec<String>> {
+    let Some(ring) = ring else {
+        return Ok(flag.to_vec());
+    };
+    let made_with = &ring.made_with;
+    match (ring.layout.has_racks(), flag.is_empty()) {
+        (false, true) => Ok(Vec::new()),
+        (false, false) => Err(Error::usage(
+            format!(
+                "{name} is a ring without racks (StatefulSet {name}); `--racks {}` cannot add racks to it",
+                flag.join(",")
+            ),
+            Some(format!(
+                "leave out --racks, or make a ring with racks under another name: casctl up -n {ns} --name NAME --racks {}",
+                flag.join(",")
+            )),
+        )
+        .into()),
+        (true, true) => Ok(made_with.clone()),
+        (true, false) if flag == made_with.as_slice() => Ok(flag.to_vec()),
+        (true, false) => Err(Error::usage(
+            format!(
+                "{name} has the racks {}; racks cannot be added, removed or reordered in place (`--racks {}`)",
+                made_with.join(","),
+                flag.join(",")
+            ),
+            Some("leave out --racks to keep them".to_owned()),
+        )
+        .into()),
+    }
+}
+
+/// `up` of a ring with racks: every rack's StatefulSet is applied at the size it has (a new
+/// one with none), then the nodes join one at a time across the racks.
+struct Racked<'a> {
+    cluster: &'a Cluster,
+    args: &'a UpArgs,
+    settings: &'a Settings,
+    target: Target,
+    deadline: Deadline,
+    ui: &'a Ui,
+}
+
+impl Racked<'_> {
+    async fn run(
+        &self,
+        observed: Observed,
+        started: Instant,
+        interrupt: &mut Interrupt,
+    ) -> Result<Code> {
+        let (cluster, ui, args) = (self.cluster, self.ui, self.args);
+        let layout = Layout::racked(cluster.name.as_str(), self.settings.racks.clone());
+        let current = current_sizes(&layout, observed.ring.as_ref());
+        let before: u32 = current.iter().sum();
+        let keep = replicas_to_apply(
+            self.settings.replicas,
+            (before > 0).then_some(before),
+            cluster.namespace(),
+            cluster.name.as_str(),
+        )?;
+        let wanted = self.settings.replicas.unwrap_or(keep).max(before);
+        let target: Vec<u32> = crate::racks::distribute(wanted, current.len())
+            .into_iter()
+            .zip(&current)
+            .map(|(even, now)| even.max(*now))
+            .collect();
+        let plan = self.plan(&layout, &current, &observed);
+        let manifests = Manifests::build_racks(
+            &self.target,
+            self.settings,
+            args.create_storage_class,
+            &plan,
+        )?;
+        let wanted = target.iter().sum();
+        manifest::check_rack_sizes(wanted, layout.racks().len())?;
+        preflight(cluster, &observed, &manifests, wanted, ui)?;
+        let joining = crate::racks::join_order(&current, &target);
+        if args.no_wait && !joining.is_empty() {
+            return Err(Error::usage(
+                "--no-wait cannot grow a ring with racks: casctl adds its nodes one at a time across the racks, waiting for each",
+                Some("leave out --no-wait".to_owned()),
+            )
+            .into());
+        }
+        let dry_run = args.dry_run == Some(DryRun::Server);
+        let options = apply::Options {
+            force: args.force_conflicts,
+            dry_run,
+        };
+        let objects = objects(manifests, observed);
+        let trial = apply::Options {
+            dry_run: true,
+            ..options
+        };
+        let planned = apply::apply_all(cluster, &objects, trial).await?;
+        let staged = staged_racks(&planned);
+        if args.no_wait && !staged.is_empty() {
+            return Err(Error::usage(
+                "--no-wait cannot change the pods of several racks: casctl rolls the change out one rack after the other, waiting for each",
+                Some("leave out --no-wait".to_owned()),
+            )
+            .into());
+        }
+        if dry_run {
+            for change in &planned {
+                show_change(change, None, true, ui);
+            }
+            let pods: Vec<String> = joining.iter().map(|s| layout.pod(*s)).collect();
+            if !pods.is_empty() {
+                ui.info(format!("would join one at a time: {}", pods.join(", ")));
+            }
+            if !staged.is_empty() {
+                ui.info("the racks' pods would change one rack after the other");
+            }
+            return Ok(Code::Ok);
+        }
+        let selector = objects::selector_string(&manifest::selector_labels(&cluster.name));
+        let (now, later): (Vec<_>, Vec<_>) = objects
+            .into_iter()
+            .enumerate()
+            .partition(|(i, _)| !staged.contains(i));
+        for change in apply::apply_all(cluster, &strip(now), options).await? {
+            show_change(&change, None, false, ui);
+        }
+        if args.no_wait {
+            ui.info("not waiting for the rollout (--no-wait); follow it with `casctl status`");
+            return Ok(Code::Ok);
+        }
+        let mut sink = Continued::new(View::new(ui));
+        for (i, object) in later {
+            ui.info(format!(
+                "{} changes its pods once the racks before it are done and the ring is whole",
+                planned[i].name
+            ));
+            let settled = super::racks::Settle {
+                layout: &layout,
+                sizes: &current,
+                selector: &selector,
+                ring: !args.no_ring_check,
+                again: "run the same command again: it rolls the change out over the racks not changed yet"
+                    .to_owned(),
+            };
+            settled
+                .wait(cluster, self.deadline, interrupt, &mut sink)
+                .await?;
+            for change in apply::apply_all(cluster, &[object], options).await? {
+                show_change(&change, None, false, ui);
+            }
+        }
+        let growth = super::racks::Growth {
+            layout: &layout,
+            from: &current,
+            to: &target,
+            selector: &selector,
+            ring: !args.no_ring_check,
+            again:
+                "run the same command again: the nodes that have not joined yet join one at a time"
+                    .to_owned(),
+        };
+        super::racks::join(cluster, &growth, self.deadline, ui, interrupt, &mut sink).await?;
+        if !joining.is_empty() && before > 0 && !args.no_cleanup {
+            let pods = layout.pods(&current);
+            super::steps::cleanup(cluster, &pods, self.deadline, ui, interrupt).await?;
+        }
+        ui.success(format!(
+            "{} is up in namespace {}: {wanted}/{wanted} pods Ready in {} racks ({}){} ({})",
+            cluster.name,
+            cluster.namespace(),
+            layout.racks().len(),
+            layout.sizes(&target),
+            if args.no_ring_check {
+                ""
+            } else {
+                ", ring complete"
+            },
+            seconds(started.elapsed())
+        ));
+        Ok(Code::Ok)
+    }
+
+    /// Each rack at the size it has, placed where it is (moving a running rack would restart
+    /// every pod of it at once); a new rack pinned to its zone when there are enough.
+    fn plan(&self, layout: &Layout, current: &[u32], observed: &Observed) -> Vec<Rack> {
+        let label = &self.settings.zone_label;
+        let racks = layout.racks();
+        let zones = observed
+            .nodes
+            .as_ref()
+            .map(|nodes| crate::racks::zones(nodes, label));
+        let fresh = match &zones {
+            Some(zones) => crate::racks::placement(racks.len(), zones),
+            None => vec![Placement::Spread; racks.len()],
+        };
+        let existing = |set: &str| {
+            observed
+                .ring
+                .as_ref()?
+                .statefulsets
+                .iter()
+                .find(|s| s.name_any() == set)
+        };
+        let sets = layout.sets();
+        let any_new = sets.iter().any(|s| existing(s).is_none());
+        match &zones {
+            Some(zones) if any_new => {
+                if let Some(warning) =
+                    crate::racks::shared_domain_warning(racks.len(), zones, label)
+                {
+                    self.ui.warn(warning);
+                }
+            }
+            None if any_new => self
+                .ui
+                .detail("cannot list nodes; the racks spread over the zones instead of one each"),
+            _ => {}
+        }
+        racks
+            .iter()
+            .zip(&sets)
+            .enumerate()
+            .map(|(i, (rack, set))| Rack {
+                name: rack.clone(),
+                replicas: current[i],
+                placement: existing(set)
+                    .map_or_else(|| fresh[i].clone(), |s| manifest::placement_of(s, label)),
+            })
+            .collect()
+    }
+}
+
+/// The existing racks whose pods the apply would change, after the first: each waits until the
+/// rack before it has rolled its pods (its StatefulSet's rolling update, one pod at a time)
+/// and the ring is whole again. Applied at once, every rack would take a node down at the same
+/// time, and a token range has a replica in each rack.
+fn staged_racks(planned: &[Change]) -> Vec<usize> {
+    planned
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.kind == "StatefulSet" && c.outcome == Outcome::Configured)
+        .filter(|(_, c)| c.paths.iter().any(|p| p.starts_with("spec.template")))
+        .map(|(i, _)| i)
+        .skip(1)
+        .collect()
+}
+
+fn strip(objects: Vec<(usize, Object)>) -> Vec<Object> {
+    objects.into_iter().map(|(_, o)| o).collect()
+}
+
+/// The replicas each rack's StatefulSet has (0 for one that does not exist yet).
+fn current_sizes(layout: &Layout, ring: Option<&Ring>) -> Vec<u32> {
+    layout
+        .sets()
+        .iter()
+        .map(|set| {
+            ring.and_then(|r| r.statefulsets.iter().find(|s| s.name_any() == *set))
+                .map_or(0, rollout::replicas)
+        })
+        .collect()
+}
+
 /// The objects to apply, in order, each with what exists of it now.
 fn objects(manifests: Manifests, observed: Observed) -> Vec<Object> {
     let mut objects = Vec::new();
@@ -150,10 +437,14 @@ fn objects(manifests: Manifests, observed: Observed) -> Vec<Object> {
         manifests.service,
         observed.service,
     ))));
-    objects.push(Object::StatefulSet(Box::new((
-        manifests.statefulset,
-        observed.statefulset,
-    ))));
+    let existing = observed.ring.map(|r| r.statefulsets).unwrap_or_default();
+    for sts in manifests.statefulsets {
+        let before = existing
+            .iter()
+            .find(|e| e.name_any() == sts.name_any())
+            .cloned();
+        objects.push(Object::StatefulSet(Box::new((sts, before))));
+    }
     objects
 }
 
@@ -214,7 +505,8 @@ fn replicas_to_apply(
 
 /// What `up` reads before it writes.
 struct Observed {
-    statefulset: Option<StatefulSet>,
+    /// The ring's StatefulSets as they exist (none: a new ring).
+    ring: Option<Ring>,
     service: Option<Service>,
     /// The tutorial's StorageClass as it exists, when `up` is to create it.
     storage_class: Option<StorageClass>,
@@ -240,16 +532,15 @@ async fn observe(cluster: &Cluster, creates_class: bool) -> Result<Observed> {
     let reads = async {
         tokio::join!(
             namespaces.get_opt(ns),
-            objects::statefulset(cluster),
+            racks::find(cluster),
             objects::service(cluster),
             classes_api.list(&list_all),
             nodes_api.list(&list_all),
         )
     };
-    let (namespace, statefulset, service, classes, nodes) =
-        tokio::time::timeout(REACH_TIMEOUT, reads)
-            .await
-            .map_err(|_| unreachable(cluster))?;
+    let (namespace, ring, service, classes, nodes) = tokio::time::timeout(REACH_TIMEOUT, reads)
+        .await
+        .map_err(|_| unreachable(cluster))?;
     let namespace = match namespace {
         Ok(Some(namespace)) => Some(namespace),
         Ok(None) => {
@@ -273,7 +564,7 @@ async fn observe(cluster: &Cluster, creates_class: bool) -> Result<Observed> {
         .flatten();
     Ok(Observed {
         namespace,
-        statefulset: statefulset?,
+        ring: ring?,
         service: service?,
         storage_class,
         classes: (!creates_class).then_some(classes),
@@ -305,7 +596,10 @@ fn preflight(
             "cannot read namespace {ns}; skipping the Pod Security check"
         )),
     }
-    match (&observed.classes, preflight::storage_class_of(&manifests.statefulset)) {
+    let Some(sts) = manifests.statefulsets.first() else {
+        return Ok(());
+    };
+    match (&observed.classes, preflight::storage_class_of(sts)) {
         // Kubernetes' "no class": only volumes without a class bind, none is provisioned.
         (_, Some("")) => ui.info(
             "the claims use no StorageClass (--storage-class ''): only PersistentVolumes without a class bind to them",
@@ -315,7 +609,7 @@ fn preflight(
     }
     match &observed.nodes {
         Some(nodes) => {
-            for warning in preflight::capacity_warnings(&manifests.statefulset, replicas, nodes) {
+            for warning in preflight::capacity_warnings(sts, replicas, nodes) {
                 ui.warn(warning);
             }
         }
@@ -350,6 +644,50 @@ mod tests {
             replicas_to_apply(Some(6), Some(4), "shop", "cassandra").unwrap(),
             4
         );
+    }
+
+    fn ring(racks: &[&str]) -> Ring {
+        let racks: Vec<String> = racks.iter().map(|r| r.to_string()).collect();
+        Ring {
+            layout: match racks.is_empty() {
+                true => Layout::single("cassandra"),
+                false => Layout::racked("cassandra", racks.clone()),
+            },
+            statefulsets: Vec::new(),
+            missing: Vec::new(),
+            made_with: racks,
+        }
+    }
+
+    fn racks(names: &[&str]) -> Vec<String> {
+        names.iter().map(|r| r.to_string()).collect()
+    }
+
+    #[test]
+    fn a_ring_keeps_the_racks_it_was_made_with() {
+        let apply = |flag: &[&str], existing: Option<&Ring>| {
+            racks_to_apply(&racks(flag), existing, "shop", "cassandra")
+        };
+        assert_eq!(apply(&["a", "b"], None).unwrap(), ["a", "b"]);
+        assert_eq!(apply(&[], Some(&ring(&["a", "b"]))).unwrap(), ["a", "b"]);
+        assert_eq!(
+            apply(&["a", "b"], Some(&ring(&["a", "b"]))).unwrap(),
+            ["a", "b"]
+        );
+        assert!(apply(&[], Some(&ring(&[]))).unwrap().is_empty());
+    }
+
+    #[test]
+    fn racks_are_never_added_removed_or_reordered_in_place() {
+        for (flag, existing) in [
+            (&["a", "b"][..], ring(&[])),
+            (&["b", "a"][..], ring(&["a", "b"])),
+            (&["a"][..], ring(&["a", "b"])),
+        ] {
+            let err =
+                racks_to_apply(&racks(flag), Some(&existing), "shop", "cassandra").unwrap_err();
+            assert_eq!(crate::error::classify(&err).0, Code::Usage, "{err}");
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub(crate) mod exec;
 pub(crate) mod lock;
 pub(crate) mod objects;
 pub(crate) mod observe;
+pub(crate) mod racks;
 pub(crate) mod ring;
 pub(crate) mod wait;
 

@@ -40,6 +40,9 @@ pub(crate) async fn run(
     let mut updates = watch_all(cluster, &wait.watches(), selectors);
     let mut asked: FuturesUnordered<BoxFuture<'static, Result<Input>>> = FuturesUnordered::new();
     let mut connection = Connection::default();
+    // A signal is told to the engine once: a goal that outlives it (a restart ends its step)
+    // must not find the signal ready at every turn of the loop, which would never yield.
+    let mut told = false;
     loop {
         let now = Instant::now();
         for effect in wait.effects(now) {
@@ -60,7 +63,10 @@ pub(crate) async fn run(
         }
         let wake = tokio::time::Instant::from_std(wait.next_wakeup(now));
         tokio::select! {
-            () = interrupt.signalled() => wait.observe(Input::Interrupt, Instant::now()),
+            () = interrupt.signalled(), if !told => {
+                told = true;
+                wait.observe(Input::Interrupt, Instant::now());
+            }
             update = updates.next() => match update {
                 Some(Ok(input)) => {
                     connection.restored(sink);

@@ -5,15 +5,26 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Container, EnvVar, PersistentVolumeClaim, Service};
+use k8s_openapi::api::core::v1::{
+    Affinity, Container, EnvVar, NodeAffinity, NodeSelector, NodeSelectorRequirement,
+    NodeSelectorTerm, PersistentVolumeClaim, PodAffinityTerm, PodAntiAffinity, PodSpec, Service,
+    TopologySpreadConstraint, WeightedPodAffinityTerm,
+};
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::Settings;
-use super::{CONTAINER_NAME, DATA_CLAIM, MANAGED_BY_LABEL, selector_labels};
+use super::{
+    CONTAINER_NAME, DATA_CLAIM, MANAGED_BY_LABEL, RACK_LABEL, RACKS_ANNOTATION,
+    rack_selector_labels, selector_labels,
+};
 use crate::error::Error;
+use crate::racks::{Layout, Placement};
 use crate::values::{DnsLabel, DnsSubdomain, parse_heap_size, parse_quantity};
+
+/// The node label that tells one node from another: a rack's pods prefer distinct nodes.
+const HOSTNAME_LABEL: &str = "kubernetes.io/hostname";
 
 /// Where the objects go and how many nodes the ring has.
 #[derive(Debug, Clone)]
@@ -25,16 +36,12 @@ pub(crate) struct Target {
     pub(crate) cluster_domain: DnsSubdomain,
 }
 
-impl Target {
-    /// The DNS name of pod 0, the seed every other node joins through.
-    pub(crate) fn seed(&self) -> String {
-        format!(
-            "{name}-0.{name}.{ns}.svc.{domain}",
-            name = self.name,
-            ns = self.namespace,
-            domain = self.cluster_domain
-        )
-    }
+/// One rack of a ring with racks: its name, its replicas and where its pods go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rack {
+    pub(crate) name: String,
+    pub(crate) replicas: u32,
+    pub(crate) placement: Placement,
 }
 
 /// Names the object and gives it the selector labels plus `managed-by: casctl`.
@@ -68,20 +75,34 @@ pub(crate) fn storage_class(
     class
 }
 
+/// The tutorial's StatefulSet (`rack` is `None`), or one rack's: named `<name>-<rack>`,
+/// selecting only its own pods by the rack label, its nodes told their rack by
+/// `CASSANDRA_RACK`, its pods placed by the rack's [`Placement`].
 pub(crate) fn statefulset(
     mut sts: StatefulSet,
     target: &Target,
     settings: &Settings,
+    rack: Option<&Rack>,
 ) -> Result<StatefulSet> {
     set_metadata(&mut sts.metadata, target, true);
-    let selector = selector_labels(&target.name);
+    let selector = match rack {
+        Some(rack) => {
+            set_rack_metadata(&mut sts.metadata, target, settings, rack);
+            rack_selector_labels(&target.name, &rack.name)
+        }
+        None => selector_labels(&target.name),
+    };
     let spec = sts.spec.get_or_insert_with(Default::default);
     spec.service_name = Some(target.name.to_string());
     spec.selector = LabelSelector {
         match_labels: Some(selector.clone()),
         match_expressions: None,
     };
-    if let Some(replicas) = target.replicas.or(settings.replicas) {
+    let replicas = match rack {
+        Some(rack) => Some(rack.replicas),
+        None => target.replicas.or(settings.replicas),
+    };
+    if let Some(replicas) = replicas {
         spec.replicas = Some(replicas as i32);
     }
     let pod_meta = spec.template.metadata.get_or_insert_with(Default::default);
@@ -95,13 +116,16 @@ pub(crate) fn statefulset(
         .spec
         .as_mut()
         .ok_or_else(missing("spec.template.spec"))?;
+    if let Some(rack) = rack {
+        place(pod, rack, &selector, &settings.zone_label);
+    }
     let container = cassandra_container(&mut pod.containers)?;
     if let Some(image) = &settings.image {
         container.image = Some(image.clone());
     }
     set_resources(container, settings);
     let env = container.env.get_or_insert_with(Vec::new);
-    for (name, value) in env_settings(target, settings) {
+    for (name, value) in env_settings(target, settings, rack) {
         set_env(env, &name, value);
     }
 
@@ -124,6 +148,107 @@ pub(crate) fn statefulset(
             .insert("storage".to_owned(), Quantity(size.to_string()));
     }
     Ok(sts)
+}
+
+/// A rack's StatefulSet: its own name, the rack label, and the ring's racks in order.
+fn set_rack_metadata(meta: &mut ObjectMeta, target: &Target, settings: &Settings, rack: &Rack) {
+    meta.name = Some(format!("{}-{}", target.name, rack.name));
+    meta.labels
+        .get_or_insert_with(BTreeMap::new)
+        .insert(RACK_LABEL.to_owned(), rack.name.clone());
+    meta.annotations
+        .get_or_insert_with(BTreeMap::new)
+        .insert(RACKS_ANNOTATION.to_owned(), settings.racks.join(","));
+}
+
+/// Where a rack's pods run: pinned to its zone (a required node affinity) or spread over the
+/// zones with the whole ring's pods (a topology spread constraint, best effort, so that nodes
+/// without the label still take pods); and, either way, preferably each on a node of its own.
+fn place(pod: &mut PodSpec, rack: &Rack, selector: &BTreeMap<String, String>, zone_label: &str) {
+    let affinity = pod.affinity.get_or_insert_with(Affinity::default);
+    match &rack.placement {
+        Placement::Zone(zone) => {
+            affinity.node_affinity = Some(NodeAffinity {
+                required_during_scheduling_ignored_during_execution: Some(NodeSelector {
+                    node_selector_terms: vec![NodeSelectorTerm {
+                        match_expressions: Some(vec![NodeSelectorRequirement {
+                            key: zone_label.to_owned(),
+                            operator: "In".to_owned(),
+                            values: Some(vec![zone.clone()]),
+                        }]),
+                        match_fields: None,
+                    }],
+                }),
+                preferred_during_scheduling_ignored_during_execution: None,
+            });
+        }
+        Placement::Spread => {
+            let mut ring = selector.clone();
+            ring.remove(RACK_LABEL);
+            pod.topology_spread_constraints = Some(vec![TopologySpreadConstraint {
+                max_skew: 1,
+                topology_key: zone_label.to_owned(),
+                when_unsatisfiable: "ScheduleAnyway".to_owned(),
+                label_selector: Some(LabelSelector {
+                    match_labels: Some(ring),
+                    match_expressions: None,
+                }),
+                ..Default::default()
+            }]);
+        }
+    }
+    affinity.pod_anti_affinity = Some(PodAntiAffinity {
+        preferred_during_scheduling_ignored_during_execution: Some(vec![WeightedPodAffinityTerm {
+            weight: 100,
+            pod_affinity_term: PodAffinityTerm {
+                label_selector: Some(LabelSelector {
+                    match_labels: Some(selector.clone()),
+                    match_expressions: None,
+                }),
+                topology_key: HOSTNAME_LABEL.to_owned(),
+                ..Default::default()
+            },
+        }]),
+        required_during_scheduling_ignored_during_execution: None,
+    });
+}
+
+/// Where a rack's pods are placed, read back from its StatefulSet: pinned to the zone of its
+/// required node affinity on `zone_label`, else spread.
+pub(crate) fn placement_of(sts: &StatefulSet, zone_label: &str) -> Placement {
+    let zone = sts
+        .spec
+        .as_ref()
+        .and_then(|s| {
+            s.template
+                .spec
+                .as_ref()?
+                .affinity
+                .as_ref()?
+                .node_affinity
+                .as_ref()
+        })
+        .and_then(|a| {
+            a.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        })
+        .and_then(|selector| {
+            selector
+                .node_selector_terms
+                .first()?
+                .match_expressions
+                .as_ref()
+        })
+        .and_then(|exprs| {
+            exprs
+                .iter()
+                .find(|e| e.key == zone_label && e.operator == "In")
+        })
+        .and_then(|e| match e.values.as_deref() {
+            Some([zone]) => Some(zone.clone()),
+            _ => None,
+        });
+    zone.map_or(Placement::Spread, Placement::Zone)
 }
 
 fn missing(field: &'static str) -> impl Fn() -> anyhow::Error {
@@ -173,8 +298,9 @@ fn set_resources(container: &mut Container, settings: &Settings) {
 }
 
 /// The environment variables the settings give, in the order they are applied: the computed
-/// seed, the flags, then `--env` (which overrides everything before it).
-fn env_settings(target: &Target, s: &Settings) -> Vec<(String, String)> {
+/// seeds, the flags (a rack's name as its `CASSANDRA_RACK`), then `--env` (which overrides
+/// everything before it).
+fn env_settings(target: &Target, s: &Settings, rack: Option<&Rack>) -> Vec<(String, String)> {
     let flags = [
         (
             "MAX_HEAP_SIZE",
@@ -186,11 +312,19 @@ fn env_settings(target: &Target, s: &Settings) -> Vec<(String, String)> {
         ),
         ("CASSANDRA_CLUSTER_NAME", s.cluster_name.clone()),
         ("CASSANDRA_DC", s.dc.clone()),
-        ("CASSANDRA_RACK", s.rack.clone()),
+        (
+            "CASSANDRA_RACK",
+            rack.map(|r| r.name.clone()).or_else(|| s.rack.clone()),
+        ),
         ("CASSANDRA_NUM_TOKENS", s.num_tokens.map(|n| n.to_string())),
         ("CASSANDRA_RPC_ADDRESS", s.rpc_address.clone()),
     ];
-    let mut env = vec![("CASSANDRA_SEEDS".to_owned(), target.seed())];
+    let layout = match s.racks.is_empty() {
+        true => Layout::single(target.name.as_str()),
+        false => Layout::racked(target.name.as_str(), s.racks.clone()),
+    };
+    let seeds = layout.seeds(target.namespace.as_str(), target.cluster_domain.as_str());
+    let mut env = vec![("CASSANDRA_SEEDS".to_owned(), seeds)];
     env.extend(
         flags
             .into_iter()

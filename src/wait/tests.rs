@@ -564,6 +564,36 @@ fn next_wakeup_is_the_earliest_of_stall_ring_and_deadline() {
 }
 
 #[test]
+fn a_check_due_but_no_longer_wanted_does_not_wake_the_wait_at_once() {
+    let mut s = Script::ready(3, true);
+    s.listed(
+        0,
+        vec![statefulset("cassandra", 3, 2)],
+        vec![pod(0, true), pod(1, true), pod(2, false)],
+    );
+    s.effects(0);
+    s.feed(1, streams("JOINING", Some((1, 2))));
+    // The node joined: its streams are not read again, though they are due at 6 s.
+    s.pod(2, pod(2, true));
+    s.effects(2);
+    s.feed(
+        3,
+        Input::Ring {
+            pod: "cassandra-0".into(),
+            answer: Err("timed out".into()),
+            took: Duration::from_secs(1),
+        },
+    );
+    s.pod(4, terminating(pod(1, true)));
+    assert!(
+        s.effects(7).is_empty(),
+        "nothing is wanted while cassandra-1 is not Ready"
+    );
+    let wake = s.wait.next_wakeup(s.at(7));
+    assert!(wake > s.at(7), "woken {:?} after 7 s", wake - s.t0);
+}
+
+#[test]
 fn a_signal_stops_the_wait_with_what_was_done_and_how_to_resume() {
     let mut s = Script::ready(3, false);
     s.listed(0, vec![statefulset("cassandra", 3, 1)], ready_pods(1));
@@ -804,7 +834,7 @@ fn left() -> Script {
 fn leaving(resume: bool) -> Script {
     Script::new(
         Goal::Left {
-            set: "cassandra".into(),
+            sets: vec!["cassandra".into()],
             pod: "cassandra-2".into(),
             address: ip(2),
             resume,
@@ -1007,4 +1037,295 @@ fn events_are_kept_for_the_diagnosis() {
     s.feed(1, Input::Event(Box::new(Watch::Apply(event))));
     assert!(matches!(s.verdict(16), Verdict::Stalled));
     assert!(s.notes()[0].starts_with("waiting: the StatefulSet cannot create pods"));
+}
+
+// --- racks: several StatefulSets, one ring -------------------------------------------------------
+
+/// A Ready pod of any set, on a node, with this IP.
+fn named(name: &str, ip: &str, ready: bool) -> Pod {
+    let mut pod = crate::testing::pod(name, Some(ip), ready);
+    pod.spec = Some(PodSpec {
+        node_name: Some("node-1".into()),
+        ..Default::default()
+    });
+    if let Some(status) = pod.status.as_mut() {
+        status.phase = Some("Running".into());
+    }
+    pod
+}
+
+fn racks(sizes: &[(&str, u32)], ring: bool) -> Script {
+    Script::new(
+        Goal::Ready {
+            sets: sizes.iter().map(|(s, n)| Set::new(*s, *n)).collect(),
+            ring,
+        },
+        1,
+        600,
+    )
+}
+
+#[test]
+fn a_ring_with_racks_is_complete_when_every_rack_and_the_whole_ring_are() {
+    let mut s = racks(
+        &[("cassandra-a", 1), ("cassandra-b", 1), ("cassandra-c", 0)],
+        true,
+    );
+    s.listed(
+        0,
+        vec![
+            statefulset("cassandra-a", 1, 1),
+            statefulset("cassandra-b", 1, 0),
+            statefulset("cassandra-c", 0, 0),
+        ],
+        vec![named("cassandra-a-0", "10.0.0.1", true)],
+    );
+    assert!(matches!(s.verdict(0), Verdict::Waiting));
+    assert!(s.effects(0).is_empty(), "cassandra-b-0 is not there yet");
+    s.pod(2, named("cassandra-b-0", "10.0.0.2", true));
+    assert_eq!(
+        s.effects(2),
+        vec![Effect::AskRing {
+            pod: "cassandra-a-0".into()
+        }]
+    );
+    s.ring(3, &[("UN", "10.0.0.1")]);
+    s.set(3, statefulset("cassandra-b", 1, 1));
+    assert!(
+        matches!(s.verdict(3), Verdict::Waiting),
+        "one node of two in the ring"
+    );
+    s.effects(5);
+    s.ring(5, &[("UN", "10.0.0.1"), ("UN", "10.0.0.2")]);
+    assert!(is_done(&s.verdict(5)));
+}
+
+#[test]
+fn a_leaving_node_alone_in_its_rack_is_seen_leaving_from_another_rack() {
+    let mut s = Script::new(
+        Goal::Left {
+            sets: vec!["cassandra-a".into(), "cassandra-b".into()],
+            pod: "cassandra-b-0".into(),
+            address: "10.0.0.2".into(),
+            resume: false,
+        },
+        1,
+        600,
+    );
+    s.listed(
+        0,
+        vec![],
+        vec![
+            named("cassandra-a-0", "10.0.0.1", true),
+            named("cassandra-b-0", "10.0.0.2", true),
+        ],
+    );
+    s.effects(0);
+    s.feed(4, exited(0, ""));
+    assert!(s.effects(4).contains(&Effect::AskRing {
+        pod: "cassandra-a-0".into()
+    }));
+    s.ring(5, &[("UN", "10.0.0.1")]);
+    assert!(is_done(&s.verdict(5)));
+}
+
+// --- restart ---------------------------------------------------------------------------------------
+
+fn with_uid(mut pod: Pod, uid: &str) -> Pod {
+    pod.metadata.uid = Some(uid.into());
+    pod
+}
+
+fn terminating(mut pod: Pod) -> Pod {
+    pod.metadata.deletion_timestamp = Some(Time(k8s_openapi::jiff::Timestamp::UNIX_EPOCH));
+    pod
+}
+
+fn restarted(whole: bool) -> Script {
+    Script::new(
+        Goal::Restarted {
+            sets: vec![Set::new("cassandra", 3)],
+            pod: "cassandra-2".into(),
+            uid: "old".into(),
+            whole,
+        },
+        1,
+        600,
+    )
+}
+
+#[test]
+fn a_restart_waits_for_a_new_pod_and_then_for_the_whole_ring() {
+    let mut s = restarted(true);
+    // A list from a lagging cache still shows the drained pod Ready, not deleted.
+    let old = with_uid(pod(2, true), "old");
+    s.listed(
+        0,
+        vec![statefulset("cassandra", 3, 3)],
+        vec![pod(0, true), pod(1, true), old.clone()],
+    );
+    s.effects(0);
+    s.ring(1, &rows(&un_rows(3)));
+    assert!(
+        matches!(s.verdict(1), Verdict::Waiting),
+        "the old pod answered for the node: not done"
+    );
+    s.pod(2, terminating(old.clone()));
+    s.feed(
+        4,
+        Input::Pod {
+            selector: 0,
+            event: Box::new(Watch::Delete(old)),
+        },
+    );
+    s.pod(5, with_uid(pod(2, false), "new"));
+    assert!(matches!(s.verdict(5), Verdict::Waiting));
+    assert!(
+        s.effects(5)
+            .iter()
+            .all(|e| !matches!(e, Effect::AskRing { .. })),
+        "not asked while the new pod is not Ready"
+    );
+    s.pod(7, with_uid(pod(2, true), "new"));
+    assert!(
+        matches!(s.verdict(7), Verdict::Waiting),
+        "the ring answer from before the restart no longer counts"
+    );
+    assert_eq!(
+        s.effects(7),
+        vec![Effect::AskRing {
+            pod: "cassandra-0".into()
+        }]
+    );
+    let mut down = un_rows(2);
+    down.push(("DN", ip(2)));
+    s.ring(8, &rows(&down));
+    assert!(matches!(s.verdict(8), Verdict::Waiting));
+    s.effects(10);
+    s.ring(10, &rows(&un_rows(3)));
+    assert!(is_done(&s.verdict(10)));
+}
+
+#[test]
+fn a_signal_during_a_restart_ends_the_wait_only_once_the_node_is_back() {
+    let mut s = restarted(true);
+    s.listed(
+        0,
+        vec![statefulset("cassandra", 3, 2)],
+        vec![pod(0, true), pod(1, true)],
+    );
+    s.feed(1, Input::Interrupt);
+    assert!(matches!(s.verdict(1), Verdict::Waiting));
+    assert_eq!(
+        s.notes(),
+        ["stopping once cassandra-2 is back in the ring (a second Ctrl-C stops at once)"]
+    );
+    s.pod(3, with_uid(pod(2, true), "new"));
+    s.set(3, statefulset("cassandra", 3, 3));
+    s.effects(3);
+    s.ring(4, &rows(&un_rows(3)));
+    assert!(is_done(&s.verdict(4)));
+}
+
+#[test]
+fn a_forced_restart_waits_only_for_the_restarted_node() {
+    let mut s = restarted(false);
+    // cassandra-1 is down for its own reasons: --force restarts the others anyway.
+    s.listed(
+        0,
+        vec![statefulset("cassandra", 3, 1)],
+        vec![pod(0, true), pod(1, false), with_uid(pod(2, true), "new")],
+    );
+    assert_eq!(
+        s.effects(0),
+        vec![Effect::AskRing {
+            pod: "cassandra-0".into()
+        }]
+    );
+    s.ring(
+        1,
+        &[("UN", "10.0.0.1"), ("DN", "10.0.0.2"), ("UJ", "10.0.0.3")],
+    );
+    assert!(
+        s.notes()
+            .contains(&"ring: cassandra-2 (10.0.0.3) is UJ".to_owned())
+    );
+    assert!(matches!(s.verdict(1), Verdict::Waiting));
+    s.effects(3);
+    s.ring(
+        3,
+        &[("UN", "10.0.0.1"), ("DN", "10.0.0.2"), ("UN", "10.0.0.3")],
+    );
+    assert!(is_done(&s.verdict(3)));
+}
+
+#[test]
+fn a_restart_that_outlives_the_budget_says_the_pod_comes_back_by_itself() {
+    let mut s = restarted(true);
+    s.listed(
+        0,
+        vec![statefulset("cassandra", 3, 2)],
+        vec![
+            pod(0, true),
+            pod(1, true),
+            terminating(with_uid(pod(2, true), "old")),
+        ],
+    );
+    let error = failure(s.verdict(600));
+    assert!(
+        error
+            .to_string()
+            .starts_with("the restart of cassandra-2 did not complete within 10m"),
+        "{error}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("cassandra-2 to be replaced by a new pod")
+    );
+    assert!(
+        error
+            .hint()
+            .unwrap_or_default()
+            .contains("run the same restart again")
+    );
+}
+
+#[test]
+fn successive_waits_show_each_pods_stage_once() {
+    #[derive(Default)]
+    struct Lines(Vec<String>);
+    impl Sink for Lines {
+        fn show(&mut self, progress: Progress) {
+            if let Progress::Pod { name, stage, .. } = progress {
+                self.0.push(format!("{name} {stage}"));
+            }
+        }
+    }
+    let mut sink =
+        Continued::new(Lines::default()).known(&[named("cassandra-c-0", "10.0.0.3", true)]);
+    let ready = |name: &str| Progress::Pod {
+        name: name.into(),
+        stage: PodStage::Ready,
+        detail: String::new(),
+    };
+    sink.show(ready("cassandra-a-0"));
+    sink.show(ready("cassandra-a-0"));
+    sink.show(ready("cassandra-b-0"));
+    sink.show(ready("cassandra-c-0"));
+    sink.show(Progress::Pod {
+        name: "cassandra-a-0".into(),
+        stage: PodStage::Terminating,
+        detail: String::new(),
+    });
+    sink.show(ready("cassandra-a-0"));
+    assert_eq!(
+        sink.sink.0,
+        [
+            "cassandra-a-0 Ready",
+            "cassandra-b-0 Ready",
+            "cassandra-a-0 Terminating",
+            "cassandra-a-0 Ready"
+        ]
+    );
 }
