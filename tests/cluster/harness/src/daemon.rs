@@ -408,7 +408,7 @@ impl Daemon {
     /// `nodetool status` calls is still shown, as `DN`).
     pub fn observe(&self, view: &PodView) {
         let claim_uid = self.claim_uid(view);
-        let set = view.set_name().to_string();
+        let set = view.ring_name();
         let key = (view.namespace.clone(), set.clone());
         let mut rings = lock(&self.rings);
         let ring = rings.entry(key).or_default();

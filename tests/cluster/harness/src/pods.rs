@@ -21,6 +21,10 @@ pub mod annotation {
     pub const KEYSPACES: &str = "casctl.test/keyspaces";
 }
 
+/// The labels casctl gives a ring with racks (its own names: this crate does not use casctl's).
+const RACK_LABEL: &str = "casctl.io/rack";
+const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
+
 /// A pod as the helpers see it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PodView {
@@ -34,6 +38,7 @@ pub struct PodView {
     /// The first PersistentVolumeClaim the pod mounts.
     pub claim: Option<String>,
     pub annotations: BTreeMap<String, String>,
+    pub labels: BTreeMap<String, String>,
 }
 
 impl PodView {
@@ -65,6 +70,7 @@ impl PodView {
                 .unwrap_or_default(),
             claim,
             annotations: meta.annotations.clone().unwrap_or_default(),
+            labels: meta.labels.clone().unwrap_or_default(),
         }
     }
 
@@ -90,6 +96,16 @@ impl PodView {
     /// The StatefulSet a pod belongs to: its name without the last `-<ordinal>`.
     pub fn set_name(&self) -> &str {
         set_of(&self.name)
+    }
+
+    /// The ring a pod's node is in: the pods of one StatefulSet, or, for a ring with racks (a
+    /// StatefulSet per rack, its pods labelled with the rack), every rack's pods of the same
+    /// instance — as the seeds of each rack make one ring of them in Cassandra.
+    pub fn ring_name(&self) -> String {
+        match (self.labels.get(RACK_LABEL), self.labels.get(INSTANCE_LABEL)) {
+            (Some(_), Some(instance)) => format!("{instance}@racks"),
+            _ => self.set_name().to_string(),
+        }
     }
 }
 
@@ -149,5 +165,25 @@ mod tests {
         assert!(!view.env.contains_key("POD_IP"));
         assert_eq!(view.decommission_delay(), Some(Duration::from_secs(3)));
         assert_eq!(view.set_name(), "c");
+        assert_eq!(view.ring_name(), "c");
+    }
+
+    #[test]
+    fn the_racks_of_one_instance_are_one_ring() {
+        let pod = |name: &str, rack: Option<&str>| {
+            let mut labels = serde_json::json!({"app.kubernetes.io/instance": "cassandra"});
+            if let Some(rack) = rack {
+                labels["casctl.io/rack"] = rack.into();
+            }
+            let pod: Pod = serde_json::from_value(serde_json::json!({
+                "metadata": {"name": name, "namespace": "ns", "labels": labels}
+            }))
+            .unwrap();
+            PodView::from_pod(&pod)
+        };
+        let (a, b) = (pod("cassandra-a-0", Some("a")), pod("cassandra-b-1", Some("b")));
+        assert_eq!(a.ring_name(), b.ring_name());
+        assert_ne!(a.ring_name(), pod("cassandra-0", None).ring_name());
+        assert_eq!(pod("cassandra-a-0", None).ring_name(), "cassandra-a");
     }
 }

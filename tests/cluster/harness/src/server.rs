@@ -93,7 +93,7 @@ async fn answer_or_fail(d: &Arc<Daemon>, request: &Request) -> Result<Response> 
         .items
         .iter()
         .map(PodView::from_pod)
-        .filter(|p| p.set_name() == me.set_name())
+        .filter(|p| p.ring_name() == me.ring_name())
         .collect();
     Ok(Response::Output(
         simulate(d, &me, &set, &request.args).await,
@@ -108,7 +108,7 @@ fn now_ms() -> u64 {
 
 /// One nodetool call in a simulated pod.
 async fn simulate(d: &Arc<Daemon>, me: &PodView, set: &[PodView], args: &[String]) -> Output {
-    let key = (me.namespace.clone(), me.set_name().to_string());
+    let key = (me.namespace.clone(), me.ring_name());
     let action = {
         for pod in set.iter().filter(|p| p.is_up()) {
             d.observe(pod);
