@@ -322,7 +322,14 @@ fn exec_forbidden_in_the_middle_of_a_decommission_ends_the_wait_at_once() {
     let ns = TestNamespace::new("access");
     let dir = tempfile::tempdir().unwrap();
     // Each node stays leaving for a minute: the wait is still on when the exec is forbidden.
-    let templates = common::templates(dir.path(), 30, &["casctl.test/decommission-delay: \"60s\""]);
+    let templates = common::templates(
+        dir.path(),
+        30,
+        &[
+            "casctl.test/decommission-delay: \"60s\"",
+            common::TWO_REPLICAS,
+        ],
+    );
     let c = cluster();
     c.casctl()
         .args(["up", "-n", &ns.name, "--timeout", "3m", "--templates"])

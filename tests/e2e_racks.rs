@@ -1,9 +1,7 @@
 //! End-to-end tests of rings with racks on the local control plane, whose 4 nodes carry
 //! `topology.kubernetes.io/zone` = zone-a, zone-b, zone-c, zone-a (casctl-node-0..3).
-//!
-//! The tests that check the ring itself need a simulator that treats the StatefulSets of one
-//! ring as one ring (see [`rack_ring_simulated`]): until it does, they say so and return.
-//! The others run on any simulator, leaving the ring check out (`--no-ring-check`).
+//! The simulated ring makes one ring of the StatefulSets of a ring with racks, each node in
+//! its pod's CASSANDRA_RACK, as Cassandra does when the racks' seeds gossip.
 
 mod common;
 mod pod_watch;
@@ -77,30 +75,6 @@ fn join_order(sizes: [u32; 3]) -> Vec<String> {
                 .map(move |(r, _)| format!("cassandra-{r}-{i}"))
         })
         .collect()
-}
-
-/// Whether the local control plane's simulated ring makes one ring of the StatefulSets of a
-/// ring with racks, with each node's rack from its pod's CASSANDRA_RACK: two racks of one node
-/// each, and `nodetool status` in one lists both, in their racks.
-fn rack_ring_simulated() -> bool {
-    let ns = TestNamespace::new("racks-probe");
-    cluster()
-        .casctl()
-        .args(["up", "-n", &ns.name, "--racks", "a,b", "--replicas", "2"])
-        .args(["--no-ring-check", "--timeout", "2m"])
-        .assert()
-        .success();
-    let ring = cluster().ring(&ns.name, "cassandra-a-0");
-    let mut racks: Vec<String> = ring.nodes().map(|(_, n)| n.rack.clone()).collect();
-    racks.sort();
-    let one_ring = racks == ["a", "b"];
-    if !one_ring {
-        eprintln!(
-            "SKIPPED: the simulated ring keeps one ring per StatefulSet (racks seen from cassandra-a-0: {racks:?}); \
-             this test runs once it makes one ring of a ring's racks (tests/cluster)"
-        );
-    }
-    one_ring
 }
 
 /// Racks pinned to zones and nodes joining one at a time need no ring: this runs on any
@@ -219,11 +193,6 @@ fn more_racks_than_zones_spread_and_preflight_says_they_share_a_failure_domain()
 #[test]
 #[ignore = "needs the local control plane (tests/test-all)"]
 fn a_ring_with_racks_is_one_ring_scaled_evenly_and_restarted_one_pod_at_a_time() {
-    // Needs the simulator to make one ring of the racks' StatefulSets (tests/cluster): until
-    // then this returns after saying so.
-    if !rack_ring_simulated() {
-        return;
-    }
     let ns = TestNamespace::new("racks-ring");
     let c = cluster();
     c.casctl()

@@ -17,7 +17,7 @@ const LONG: Duration = Duration::from_secs(120);
 /// `casctl up` of `replicas` nodes whose decommission takes `delay`.
 fn up_slow_leaving(ns: &str, dir: &Path, replicas: u32, delay: &str) {
     let annotation = format!("casctl.test/decommission-delay: \"{delay}\"");
-    let dir = templates(dir, 30, &[&annotation]);
+    let dir = templates(dir, 30, &[&annotation, common::TWO_REPLICAS]);
     cluster()
         .casctl()
         .args([

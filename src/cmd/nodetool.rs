@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use crate::cli::NodetoolArgs;
 use crate::error::{Code, Error, Outcome};
-use crate::k8s::{Cluster, exec, objects, racks};
+use crate::k8s::{Cluster, exec, racks};
 use crate::rollout;
 use crate::ui::Ui;
 
@@ -13,13 +13,8 @@ pub(crate) async fn run(cluster: &Cluster, args: &NodetoolArgs, ui: &Ui) -> Resu
     let pod = match &args.pod {
         Some(pod) => pod.clone(),
         None => {
-            let (sets, pods) = match racks::find(cluster).await? {
-                Some(ring) => (ring.layout.sets(), racks::pods(cluster, &ring).await?),
-                None => (
-                    vec![cluster.name.to_string()],
-                    objects::pods(cluster, &objects::selectors(cluster, None)).await?,
-                ),
-            };
+            let ring = racks::existing(cluster).await?;
+            let (sets, pods) = (ring.layout.sets(), racks::pods(cluster, &ring).await?);
             let names: Vec<&str> = sets.iter().map(String::as_str).collect();
             let pod = rollout::pick_pod(&names, &pods, None).ok_or_else(|| Error::NoReadyPod {
                 name: cluster.name.to_string(),

@@ -305,6 +305,12 @@ pub fn signal(child: &std::process::Child, name: &str) {
     assert!(ok, "kill -{name} failed");
 }
 
+/// A pod annotation of the simulated ring: its keyspaces keep at most two replicas (as after
+/// `ALTER KEYSPACE system_distributed … 'replication_factor': 2` on a real ring), so that it may
+/// shrink to two nodes; by default `system_distributed` keeps three, as Cassandra's does.
+#[allow(dead_code)]
+pub const TWO_REPLICAS: &str = "casctl.test/keyspaces: \"system_distributed=2\"";
+
 /// The built-in templates, edited for a test: a shorter grace period and pod annotations
 /// (the local control plane's `casctl.test/*` knobs), written to `dir`.
 #[allow(dead_code)]

@@ -132,9 +132,21 @@ async fn simulate(d: &Arc<Daemon>, me: &PodView, set: &[PodView], args: &[String
             update(d, &key, |ring| {
                 sim::start_leaving(ring, me, delay, now_ms(), daemon::new_host_id())
             });
-            tokio::time::sleep(delay).await;
-            update(d, &key, |ring| sim::finish_leaving(ring, me));
-            Output::ok("")
+            // As in Cassandra, the decommission goes on when the nodetool client goes away
+            // (Ctrl-C, a broken exec stream): the task runs to its end on its own.
+            let (d, me) = (Arc::clone(d), me.clone());
+            let leaving = tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                update(&d, &key, |ring| sim::finish_leaving(ring, &me));
+            });
+            match leaving.await {
+                Ok(()) => Output::ok(""),
+                Err(err) => Output {
+                    stderr: format!("error: decommission: {err}\n"),
+                    code: 2,
+                    ..Output::default()
+                },
+            }
         }
     }
 }
