@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use common::{TestNamespace, cluster, read, signal, templates, wait_until};
 use k8s_openapi::api::core::v1::Service;
-use predicates::prelude::*;
 use predicates::str::contains;
 
 const LONG: Duration = Duration::from_secs(120);
@@ -347,25 +346,27 @@ fn forcing_conflicts_on_tutorial_objects_changes_nothing_and_explains_how_to_ado
     let ns = TestNamespace::new("adopt");
     apply_tutorial(&ns.name);
     let c = cluster();
-    let before: Service = c.get(&ns.name, "service/cassandra").unwrap();
+    let selector = |c: &common::Cluster| {
+        let service: Service = c.get(&ns.name, "service/cassandra").unwrap();
+        service.spec.unwrap().selector
+    };
+    let before = selector(c);
     for force in [true, false] {
         let mut cmd = c.casctl();
         cmd.args(["up", "-n", &ns.name, "--no-wait"]);
         if force {
             cmd.arg("--force-conflicts");
         }
-        cmd.assert()
-            .code(1)
-            .stderr(contains("cannot be changed in place"))
-            .stderr(contains("casctl down"))
-            .stderr(contains("--force-conflicts").not());
+        // First what was done (the Service still selects the tutorial's pods), then what
+        // was said.
+        let out = cmd.output().unwrap();
+        assert_eq!(selector(c), before, "force: {force}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("cannot be changed in place"), "{stderr}");
+        assert!(stderr.contains("casctl down"), "{stderr}");
+        assert!(!stderr.contains("--force-conflicts"), "{stderr}");
     }
-    let after: Service = c.get(&ns.name, "service/cassandra").unwrap();
-    assert_eq!(
-        before.spec.unwrap().selector,
-        after.spec.unwrap().selector,
-        "the Service still selects the tutorial's pods"
-    );
 }
 
 #[test]
