@@ -164,6 +164,10 @@ pub(crate) enum Input {
         pod: String,
         answer: Result<String, String>,
     },
+    /// A watch could not reach the API server (it retries with back-off): why.
+    Unanswered(String),
+    /// A watch received something again.
+    Answered,
     /// SIGINT or SIGTERM.
     Interrupt,
 }
@@ -356,6 +360,9 @@ pub(crate) struct Wait {
     crashes: Crashes,
     interrupted: bool,
     failure: Option<Error>,
+    /// Why the API server does not answer, while it does not: what the watches last showed
+    /// may be stale, and that is the diagnosis.
+    unanswered: Option<String>,
 }
 
 /// Why crash-looping pods exited, read from their previous logs.
@@ -419,6 +426,7 @@ impl Wait {
             crashes: Crashes::default(),
             interrupted: false,
             failure: None,
+            unanswered: None,
         }
     }
 
@@ -429,6 +437,13 @@ impl Wait {
 
     /// Takes in one observation made at `now`.
     pub(crate) fn observe(&mut self, input: Input, now: Instant) {
+        // A command run through the API server that answers is word of it too.
+        if matches!(
+            &input,
+            Input::Ring { answer: Ok(_), .. } | Input::Streams { answer: Ok(_), .. }
+        ) {
+            self.answered();
+        }
         match input {
             Input::StatefulSet(e) => self.statefulsets.apply(0, &e),
             Input::Pod { selector, event } => self.pods.apply(selector, &event),
@@ -438,10 +453,29 @@ impl Wait {
             Input::Streams { pod, answer } => self.streams_answer(&pod, answer, now),
             Input::Action(end) => self.action_ended(end, now),
             Input::Log { pod, answer } => self.log_answer(pod, answer),
+            Input::Unanswered(why) => self.unanswered(why),
+            Input::Answered => self.answered(),
             Input::Interrupt => self.interrupt(),
         }
         self.forget_ring_if_a_pod_is_down();
         self.show_pods(now);
+    }
+
+    /// Said once when the API server stops answering; the watches retry by themselves.
+    fn unanswered(&mut self, why: String) {
+        if self.unanswered.is_none() {
+            self.progress.push(Progress::Note(format!(
+                "the API server does not answer ({why}); retrying"
+            )));
+            self.unanswered = Some(why);
+        }
+    }
+
+    fn answered(&mut self) {
+        if self.unanswered.take().is_some() {
+            self.progress
+                .push(Progress::Note("the API server answers again".to_owned()));
+        }
     }
 
     /// A signal ends the wait at its next verdict, except where the goal must be reached
@@ -733,6 +767,19 @@ impl Wait {
     }
 
     fn diagnose(&self) -> Option<Diagnosis> {
+        if let Some(why) = &self.unanswered {
+            return Some(Diagnosis {
+                pod: None,
+                problem: format!(
+                    "the API server does not answer ({why}); what was seen before may have changed"
+                ),
+                hint: Some(
+                    "check that the API server runs and is reachable (`kubectl get --raw /readyz`); \
+                     what was applied stays: run the same command again once it answers"
+                        .to_owned(),
+                ),
+            });
+        }
         let (pods, claims, events) = (self.pods.all(), self.claims.all(), self.events.all());
         let (sets, _) = self.goal.completion()?;
         let diagnosis = sets.iter().find_map(|set| {

@@ -72,14 +72,15 @@ where
         // Take the status first: the streams must be drained for it to arrive.
         let status = process.take_status();
         let (out, err) = (process.stdout(), process.stderr());
-        let (copied_out, copied_err) = tokio::join!(copy(out, stdout), copy(err, stderr));
-        copied_out
-            .and(copied_err)
-            .context("reading the command's output")?;
-        let status = match status {
-            Some(status) => status.await,
-            None => None,
+        let copies = async {
+            let (copied_out, copied_err) = tokio::join!(copy(out, stdout), copy(err, stderr));
+            copied_out.and(copied_err)
         };
+        let status = match status {
+            Some(status) => ended(copies, status).await,
+            None => copies.await.map(|()| None),
+        };
+        let status = status.context("reading the command's output")?;
         exit_code(status.as_ref()).with_context(|| format!("running `{shown}` in pod {pod}"))
     };
     tokio::time::timeout(timeout, work)
@@ -104,6 +105,35 @@ fn start_failed(cluster: &Cluster, err: kube::Error, shown: &str, pod: &str) -> 
             .context(format!("starting `{shown}` in pod {pod}")),
     }
 }
+
+/// Waits for the command's output and its status. A connection that breaks (the API server
+/// restarting) ends the status with none, but leaves the output streams open for ever (the
+/// client ends its message loop on a broken connection without closing them): then what
+/// arrived so far is enough, and the missing status says that the connection was lost.
+async fn ended<C, S>(copies: C, status: S) -> std::io::Result<Option<Status>>
+where
+    C: std::future::Future<Output = std::io::Result<()>>,
+    S: std::future::Future<Output = Option<Status>>,
+{
+    tokio::pin!(copies, status);
+    tokio::select! {
+        copied = &mut copies => {
+            copied?;
+            Ok(status.await)
+        }
+        status = &mut status => match status {
+            // The command ended: its output streams close right after.
+            Some(status) => copies.await.map(|()| Some(status)),
+            None => {
+                let _ = tokio::time::timeout(DRAIN, copies).await;
+                Ok(None)
+            }
+        },
+    }
+}
+
+/// How long the output of a command whose connection broke is still read.
+const DRAIN: Duration = Duration::from_millis(200);
 
 async fn copy<R, W>(from: Option<R>, to: &mut W) -> std::io::Result<()>
 where
@@ -168,6 +198,42 @@ mod tests {
             }),
             ..Default::default()
         }
+    }
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    #[test]
+    fn a_broken_connection_ends_the_command_without_a_status_though_the_output_stays_open() {
+        // The output never ends (the client leaves it open); the status channel closes empty.
+        let copies = std::future::pending::<std::io::Result<()>>();
+        let status = std::future::ready(None);
+        assert!(block_on(ended(copies, status)).unwrap().is_none());
+        let err = exit_code(None).unwrap_err();
+        assert!(err.to_string().contains("connection closed"), "{err}");
+    }
+
+    #[test]
+    fn a_status_waits_for_the_whole_output() {
+        let ok = Status {
+            status: Some("Success".into()),
+            ..Default::default()
+        };
+        let copied = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let done = copied.clone();
+        let copies = async move {
+            tokio::task::yield_now().await;
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        };
+        let status = block_on(ended(copies, std::future::ready(Some(ok))));
+        assert_eq!(exit_code(status.unwrap().as_ref()).unwrap(), 0);
+        assert!(copied.load(std::sync::atomic::Ordering::SeqCst));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use kube::runtime::{WatchStreamExt, watcher};
 
 use super::{Cluster, Failure, exec, ring};
 use crate::interrupt::Interrupt;
-use crate::wait::{ActionEnd, Effect, Input, Progress, Sink, Verdict, Wait, Watches};
+use crate::wait::{ActionEnd, Effect, Input, Sink, Verdict, Wait, Watches};
 
 /// The command a wait runs alongside (e.g. `nodetool decommission` in the leaving pod).
 #[derive(Debug, Clone)]
@@ -39,7 +39,6 @@ pub(crate) async fn run(
 ) -> Result<()> {
     let mut updates = watch_all(cluster, &wait.watches(), selectors);
     let mut asked: FuturesUnordered<BoxFuture<'static, Result<Input>>> = FuturesUnordered::new();
-    let mut connection = Connection::default();
     // A signal is told to the engine once: a goal that outlives it (a restart ends its step)
     // must not find the signal ready at every turn of the loop, which would never yield.
     let mut told = false;
@@ -69,15 +68,17 @@ pub(crate) async fn run(
             }
             update = updates.next() => match update {
                 Some(Ok(input)) => {
-                    connection.restored(sink);
+                    wait.observe(Input::Answered, Instant::now());
                     wait.observe(input, Instant::now());
                 }
-                Some(Err(err)) => {
-                    if let Some(fatal) = connection.failed(cluster, err, sink) {
+                Some(Err(err)) => match unanswered(cluster, err) {
+                    Ok(Some(why)) => wait.observe(Input::Unanswered(why), Instant::now()),
+                    Ok(None) => {}
+                    Err(fatal) => {
                         sink.finish();
                         return Err(fatal);
                     }
-                }
+                },
                 None => anyhow::bail!("the watches of the API server ended"),
             },
             Some(answer) = asked.next(), if !asked.is_empty() => match answer {
@@ -98,48 +99,23 @@ fn show(wait: &mut Wait, sink: &mut dyn Sink) {
     }
 }
 
-/// Whether the API server answers, to say so once when it stops and once when it is back.
-#[derive(Default)]
-struct Connection {
-    lost: bool,
-}
-
-impl Connection {
-    /// A watch failed: fatal when no retry can cure it (a missing permission), else said once
-    /// while the watches retry with back-off.
-    fn failed(
-        &mut self,
-        cluster: &Cluster,
-        err: watcher::Error,
-        sink: &mut dyn Sink,
-    ) -> Option<anyhow::Error> {
-        let source = match err {
-            watcher::Error::InitialListFailed(e)
-            | watcher::Error::WatchStartFailed(e)
-            | watcher::Error::WatchFailed(e) => e,
-            watcher::Error::WatchError(_) | watcher::Error::NoResourceVersion => return None,
-        };
-        if matches!(
-            super::classify(&source),
-            Failure::Forbidden | Failure::Unauthorized | Failure::CredentialPlugin
-        ) {
-            return Some(cluster.fail(source, "watch", "statefulsets, pods, claims and events"));
-        }
-        if !self.lost {
-            self.lost = true;
-            sink.show(Progress::Note(format!(
-                "the API server does not answer ({}); retrying",
-                super::describe(&source)
-            )));
-        }
-        None
+/// A watch failed: fatal when no retry can cure it (a missing permission); else why the API
+/// server does not answer (the watches retry with back-off), or nothing for an error the
+/// watch recovers from by itself.
+fn unanswered(cluster: &Cluster, err: watcher::Error) -> Result<Option<String>> {
+    let source = match err {
+        watcher::Error::InitialListFailed(e)
+        | watcher::Error::WatchStartFailed(e)
+        | watcher::Error::WatchFailed(e) => e,
+        watcher::Error::WatchError(_) | watcher::Error::NoResourceVersion => return Ok(None),
+    };
+    if matches!(
+        super::classify(&source),
+        Failure::Forbidden | Failure::Unauthorized | Failure::CredentialPlugin
+    ) {
+        return Err(cluster.fail(source, "watch", "statefulsets, pods, claims and events"));
     }
-
-    fn restored(&mut self, sink: &mut dyn Sink) {
-        if std::mem::take(&mut self.lost) {
-            sink.show(Progress::Note("the API server answers again".to_owned()));
-        }
-    }
+    Ok(Some(super::describe(&source)))
 }
 
 type Updates = SelectAll<BoxStream<'static, Result<Input, watcher::Error>>>;

@@ -548,6 +548,89 @@ fn the_deadline_ends_the_wait_with_the_last_diagnosis() {
 }
 
 #[test]
+fn an_api_server_that_stops_answering_is_said_once_and_again_when_it_is_back() {
+    let mut s = Script::ready(3, true);
+    s.listed(0, vec![statefulset("cassandra", 3, 1)], ready_pods(1));
+    s.notes();
+    let refused = || Input::Unanswered("Connection refused".into());
+    s.feed(1, refused());
+    s.feed(2, refused());
+    s.feed(4, refused());
+    assert_eq!(
+        s.notes(),
+        ["the API server does not answer (Connection refused); retrying"]
+    );
+    s.feed(9, Input::Answered);
+    s.feed(9, Input::Answered);
+    assert_eq!(s.notes(), ["the API server answers again"]);
+    assert!(matches!(s.verdict(9), Verdict::Waiting));
+    // A nodetool answer comes through the API server as well.
+    s.feed(10, refused());
+    s.notes();
+    s.ring(11, &[("UN", "10.0.0.1")]);
+    assert!(
+        s.notes()
+            .contains(&"the API server answers again".to_owned())
+    );
+}
+
+#[test]
+fn a_timeout_while_the_api_server_does_not_answer_says_so_not_a_stale_diagnosis() {
+    let mut s = Script::new(
+        Goal::Ready {
+            sets: vec![Set::new("cassandra", 2)],
+            ring: true,
+        },
+        1,
+        20,
+    );
+    // cassandra-1 runs, not Ready yet, when the API server goes away.
+    s.listed(
+        0,
+        vec![statefulset("cassandra", 2, 1)],
+        vec![pod(0, true), pod(1, false)],
+    );
+    s.verdict(0);
+    s.feed(1, Input::Unanswered("Connection refused".into()));
+    let stalled = s.verdict(16);
+    assert!(matches!(stalled, Verdict::Stalled), "{stalled:?}");
+    assert_eq!(
+        s.notes(),
+        [
+            "the API server does not answer (Connection refused); retrying",
+            "waiting: the API server does not answer (Connection refused); what was seen before may have changed"
+        ]
+    );
+    let error = failure(s.verdict(20));
+    assert_eq!(error.code(), crate::error::Code::TimedOut);
+    let text = error.to_string();
+    assert!(
+        text.starts_with(
+            "the rollout did not complete within 20s: the API server does not answer (Connection refused)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("readiness"), "{text}");
+    assert!(error.hint().unwrap_or_default().contains("API server"));
+
+    // Once it answers again, the pods are what decides.
+    let mut s = Script::ready(2, true);
+    s.listed(
+        0,
+        vec![statefulset("cassandra", 2, 1)],
+        vec![pod(0, true), pod(1, false)],
+    );
+    s.feed(1, Input::Unanswered("Connection refused".into()));
+    s.feed(2, Input::Answered);
+    s.verdict(20);
+    assert!(
+        s.notes()
+            .iter()
+            .all(|n| !n.starts_with("waiting: the API server")),
+    );
+}
+
+#[test]
 fn next_wakeup_is_the_earliest_of_stall_ring_and_deadline() {
     let mut s = Script::ready(1, true);
     s.listed(0, vec![statefulset("cassandra", 1, 1)], ready_pods(1));
