@@ -181,7 +181,10 @@ mod tests {
             .unwrap();
             PodView::from_pod(&pod)
         };
-        let (a, b) = (pod("cassandra-a-0", Some("a")), pod("cassandra-b-1", Some("b")));
+        let (a, b) = (
+            pod("cassandra-a-0", Some("a")),
+            pod("cassandra-b-1", Some("b")),
+        );
         assert_eq!(a.ring_name(), b.ring_name());
         assert_ne!(a.ring_name(), pod("cassandra-0", None).ring_name());
         assert_eq!(pod("cassandra-a-0", None).ring_name(), "cassandra-a");

@@ -634,6 +634,7 @@ mod tests {
             ]),
             claim: Some(format!("data-{name}")),
             annotations: BTreeMap::new(),
+            labels: BTreeMap::new(),
         }
     }
 
