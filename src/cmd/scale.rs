@@ -90,9 +90,12 @@ pub(crate) async fn run(
     }
     let ring_check = !args.no_ring_check && !args.skip_decommission;
     scale.wait_complete(&target, ring_check, interrupt).await?;
-    if grows && !args.no_cleanup {
+    if grows {
         let before = scale.ring.layout.pods(&current);
-        super::steps::cleanup(cluster, &before, scale.deadline, ui, interrupt).await?;
+        match args.no_cleanup {
+            false => super::steps::cleanup(cluster, &before, scale.deadline, ui, interrupt).await?,
+            true => super::steps::cleanup_skipped(cluster, &before, ui),
+        }
     }
     let racked = match scale.ring.layout.has_racks() {
         true => format!(" ({})", scale.ring.layout.sizes(&target)),
