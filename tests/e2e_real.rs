@@ -411,21 +411,28 @@ fn real_ring_through_up_scale_faults_and_down() {
         "cassandra-0 never DN:\n{}\n{}",
         run.stdout, run.stderr
     );
-    run.says("cassandra-0 is not Ready; reading the ring from cassandra-1")
-        .says(&format!("ring node {ip0} is DN"));
+    run.says("cassandra-0 is not Ready; reading the ring from cassandra-1");
     let report = run.json();
     assert_eq!(report["ring"]["asked"], "cassandra-1");
     assert_eq!(report["healthy"], false);
+    let warned = report["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .any(|w| w.as_str() == Some(&format!("ring node {ip0} is DN")));
+    assert!(warned, "{report:#}");
     assert_eq!(node_of(&report, "cassandra-0")["address"], ip0.as_str());
     let others_up = ["cassandra-1", "cassandra-2", "cassandra-3"]
         .iter()
         .all(|p| node_of(&report, p)["status"] == "up");
     assert!(others_up, "{report:#}");
-    casctl(ns, &["status"]).expect(4, "table status of a degraded ring");
+    casctl(ns, &["status"])
+        .expect(4, "table status of a degraded ring")
+        .says(&format!("warning: ring node {ip0} is DN"));
     casctl(ns, &["scale", "3"])
         .expect(1, "scale down with a DN node")
         .says("not Up/Normal")
-        .says(&format!("{ip0} DN"))
+        .says(&format!("{ip0} DN (pod cassandra-0)"))
         .says("--force");
     assert_eq!(c.replicas(ns), Some(4));
     assert_eq!(pod_names(ns).len(), 4);
