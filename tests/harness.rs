@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{TestNamespace, cluster, wait_until};
+use common::{TestNamespace, cassandra_jvms, cluster, wait_until};
 
 /// A headless Service and a StatefulSet like the tutorial's, with a `fast` claim template.
 fn statefulset(name: &str, replicas: u32, pod_annotations: &str) -> String {
@@ -604,32 +604,6 @@ fn tutorial_ring(ns: &str, replicas: u32) -> String {
         .replace("replicas: 3", &format!("replicas: {replicas}"));
     assert!(sts.contains(&format!("cassandra-0.cassandra.{ns}.svc")));
     format!("{}\n---\n{sts}", read("service.yaml"))
-}
-
-/// The pods whose Cassandra JVMs run, one entry per JVM (`-Dcasctl.pod=` marks each JVM with
-/// `<namespace>/<pod>/<uid>`).
-fn cassandra_jvms(ns: &str) -> Vec<String> {
-    let marker = format!("-Dcasctl.pod={ns}/");
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
-            continue;
-        };
-        let args: Vec<String> = cmdline
-            .split(|b| *b == 0)
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
-        let main = args
-            .iter()
-            .any(|a| a == "org.apache.cassandra.service.CassandraDaemon");
-        if let Some(pod) = args.iter().find_map(|a| a.strip_prefix(&marker))
-            && main
-        {
-            found.push(pod.split('/').next().unwrap_or("").to_string());
-        }
-    }
-    found.sort();
-    found
 }
 
 fn host_id_of(rows: &[(String, String, String)], ip: &str) -> Option<String> {

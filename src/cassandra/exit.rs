@@ -13,7 +13,8 @@ pub(crate) enum ExitCause {
     /// will not let it rejoin. The fix: start it on a new, empty claim (its data was streamed
     /// to the other nodes when it left), or with `-Dcassandra.override_decommission=true`.
     #[error(
-        "the node's data belongs to a decommissioned node, which Cassandra will not let rejoin"
+        "\"This node was decommissioned and will not rejoin the ring\": its data belongs to a \
+         decommissioned node, which Cassandra will not let rejoin"
     )]
     Decommissioned,
     /// `The seed provider lists no seeds.`: the seed's name did not resolve (e.g. a seed
@@ -180,6 +181,17 @@ mod tests {
         let log = include_str!("../../tests/fixtures/cassandra-5.0.9/start-after-decommission.txt");
         assert_eq!(log.trim(), DECOMMISSIONED);
         assert_eq!(diagnose_exit(log), Some(ExitCause::Decommissioned));
+    }
+
+    #[test]
+    fn a_decommissioned_node_is_told_in_cassandra_s_own_words() {
+        // The sentence to search for (in the log, in Cassandra's documentation), then why.
+        let told = ExitCause::Decommissioned.to_string();
+        assert!(
+            told.starts_with("\"This node was decommissioned and will not rejoin the ring\""),
+            "{told}"
+        );
+        assert!(told.contains("decommissioned node"), "{told}");
     }
 
     #[test]

@@ -90,9 +90,12 @@ pub(crate) async fn run(
     }
     let ring_check = !args.no_ring_check && !args.skip_decommission;
     scale.wait_complete(&target, ring_check, interrupt).await?;
-    if grows && !args.no_cleanup {
+    if grows {
         let before = scale.ring.layout.pods(&current);
-        super::steps::cleanup(cluster, &before, scale.deadline, ui, interrupt).await?;
+        match args.no_cleanup {
+            false => super::steps::cleanup(cluster, &before, scale.deadline, ui, interrupt).await?,
+            true => super::steps::cleanup_skipped(cluster, &before, ui),
+        }
     }
     let racked = match scale.ring.layout.has_racks() {
         true => format!(" ({})", scale.ring.layout.sizes(&target)),
@@ -264,7 +267,8 @@ impl Scale<'_> {
             Some(slot) => self.leaving_node(slot, &ring_now).await?,
             None => None,
         };
-        self.check_healthy(&asked, &ring_now, resuming.as_deref())?;
+        let pods = racks::pods(self.cluster, &self.ring).await?;
+        self.check_healthy(&asked, &ring_now, &pods, resuming.as_deref())?;
         let forced = self.check_replication(&asked, &ring_now).await?;
         self.ui.info(format!(
             "scaling {} from {} to {} nodes, decommissioning one node at a time",
@@ -319,13 +323,14 @@ impl Scale<'_> {
         }))
     }
 
-    fn check_healthy(&self, asked: &str, ring: &RingStatus, leaving: Option<&str>) -> Result<()> {
-        let unhealthy: Vec<String> = ring
-            .nodes()
-            .filter(|(_, n)| !n.is_up_normal())
-            .filter(|(_, n)| leaving.is_none_or(|ip| !n.address_is(ip)))
-            .map(|(_, n)| format!("{} {}", n.address, n.code()))
-            .collect();
+    fn check_healthy(
+        &self,
+        asked: &str,
+        ring: &RingStatus,
+        pods: &[Pod],
+        leaving: Option<&str>,
+    ) -> Result<()> {
+        let unhealthy = unhealthy_nodes(ring, pods, leaving);
         if unhealthy.is_empty() || self.args.force {
             return Ok(());
         }
@@ -533,6 +538,28 @@ impl Scale<'_> {
     }
 }
 
+/// The ring's nodes that are not Up/Normal, but `leaving` (the node an earlier run of this
+/// scale-down is decommissioning): `<address> <code>`, and the pod whose IP that is.
+fn unhealthy_nodes(ring: &RingStatus, pods: &[Pod], leaving: Option<&str>) -> Vec<String> {
+    ring.nodes()
+        .map(|(_, n)| n)
+        .filter(|n| !n.is_up_normal())
+        .filter(|n| leaving.is_none_or(|ip| !n.address_is(ip)))
+        .map(|n| {
+            let pod = pods.iter().find(|p| {
+                p.status
+                    .as_ref()
+                    .and_then(|s| s.pod_ip.as_deref())
+                    .is_some_and(|ip| n.address_is(ip))
+            });
+            match pod {
+                Some(pod) => format!("{} {} (pod {})", n.address, n.code(), pod.name_any()),
+                None => format!("{} {}", n.address, n.code()),
+            }
+        })
+        .collect()
+}
+
 fn is_forbidden(err: &anyhow::Error) -> bool {
     matches!(err.downcast_ref::<Error>(), Some(Error::Forbidden { .. }))
 }
@@ -542,5 +569,42 @@ fn pod_range(name: &str, from: u32, to: u32) -> String {
     match to - from {
         1 => format!("{name}-{from}"),
         _ => format!("{name}-{from}..{name}-{}", to - 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::PodStatus;
+
+    fn pod(name: &str, ip: &str) -> Pod {
+        let mut pod = Pod::default();
+        pod.metadata.name = Some(name.to_owned());
+        pod.status = Some(PodStatus {
+            pod_ip: Some(ip.to_owned()),
+            ..PodStatus::default()
+        });
+        pod
+    }
+
+    #[test]
+    fn an_unhealthy_node_is_named_with_its_pod() {
+        let ring = crate::nodetool::parse_status(include_str!(
+            "../../tests/fixtures/cassandra-5.0.9/status-down-after-kill.txt"
+        ))
+        .unwrap();
+        let pods = [
+            pod("cassandra-0", "127.1.0.1"),
+            pod("cassandra-1", "127.1.0.2"),
+            pod("cassandra-2", "127.1.0.3"),
+        ];
+        assert_eq!(
+            unhealthy_nodes(&ring, &pods, None),
+            ["127.1.0.2 DN (pod cassandra-1)"]
+        );
+        // A node that no pod stands for keeps its address only.
+        assert_eq!(unhealthy_nodes(&ring, &pods[..1], None), ["127.1.0.2 DN"]);
+        // The node this scale-down is decommissioning already is no reason to refuse.
+        assert!(unhealthy_nodes(&ring, &pods, Some("127.1.0.2")).is_empty());
     }
 }

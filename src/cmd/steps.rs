@@ -143,17 +143,53 @@ pub(crate) async fn cleanup(
     Ok(())
 }
 
+/// After the ring grew with `--no-cleanup`: which nodes still hold the data of the ranges they
+/// gave away, and how to clean them up later.
+pub(crate) fn cleanup_skipped(cluster: &Cluster, pods: &[String], ui: &Ui) {
+    ui.info(skipped(cluster.namespace(), cluster.name.as_str(), pods));
+}
+
+fn skipped(namespace: &str, name: &str, pods: &[String]) -> String {
+    format!(
+        "not running `nodetool cleanup` (--no-cleanup): the {} that were there before still hold the data \
+         of the ranges the new nodes took; {}",
+        plural(pods.len(), "node", "nodes"),
+        run_later(namespace, name, pods)
+    )
+}
+
 /// How to run the cleanup later on these pods.
 fn later(cluster: &Cluster, pods: &[String]) -> String {
+    run_later(cluster.namespace(), cluster.name.as_str(), pods)
+}
+
+fn run_later(namespace: &str, name: &str, pods: &[String]) -> String {
     let commands: Vec<String> = pods
         .iter()
-        .map(|p| {
-            format!(
-                "casctl nodetool -n {} --name {} --pod {p} -- cleanup",
-                cluster.namespace(),
-                cluster.name
-            )
-        })
+        .map(|p| format!("casctl nodetool -n {namespace} --name {name} --pod {p} -- cleanup"))
         .collect();
     format!("run it later: {}", commands.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_skipped_cleanup_names_the_command_for_each_node() {
+        let pods = vec!["db-0".to_owned(), "db-1".to_owned()];
+        let text = skipped("shop", "db", &pods);
+        assert!(text.contains("--no-cleanup"), "{text}");
+        assert!(
+            text.contains("the 2 nodes that were there before"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                "run it later: casctl nodetool -n shop --name db --pod db-0 -- cleanup; \
+                 casctl nodetool -n shop --name db --pod db-1 -- cleanup"
+            ),
+            "{text}"
+        );
+    }
 }

@@ -111,11 +111,14 @@ pub(crate) async fn run(
         return Ok(Code::Ok);
     }
     wait_for_rollout(cluster, args, wanted, deadline, ui, interrupt).await?;
-    if let Some((before, _)) = growth.filter(|_| !args.no_cleanup) {
+    if let Some((before, _)) = growth {
         let pods: Vec<String> = (0..before)
             .map(|i| format!("{}-{i}", cluster.name))
             .collect();
-        super::steps::cleanup(cluster, &pods, deadline, ui, interrupt).await?;
+        match args.no_cleanup {
+            false => super::steps::cleanup(cluster, &pods, deadline, ui, interrupt).await?,
+            true => super::steps::cleanup_skipped(cluster, &pods, ui),
+        }
     }
     ui.success(format!(
         "{} is up in namespace {}: {wanted}/{wanted} pods Ready{} ({})",
@@ -323,9 +326,14 @@ impl Racked<'_> {
                     .to_owned(),
         };
         super::racks::join(cluster, &growth, self.deadline, ui, interrupt, &mut sink).await?;
-        if !joining.is_empty() && before > 0 && !args.no_cleanup {
+        if !joining.is_empty() && before > 0 {
             let pods = layout.pods(&current);
-            super::steps::cleanup(cluster, &pods, self.deadline, ui, interrupt).await?;
+            match args.no_cleanup {
+                false => {
+                    super::steps::cleanup(cluster, &pods, self.deadline, ui, interrupt).await?
+                }
+                true => super::steps::cleanup_skipped(cluster, &pods, ui),
+            }
         }
         ui.success(format!(
             "{} is up in namespace {}: {wanted}/{wanted} pods Ready in {} racks ({}){} ({})",

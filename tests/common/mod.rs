@@ -370,3 +370,30 @@ impl Cluster {
             .items
     }
 }
+
+/// The pods of `namespace` whose real Cassandra JVMs run on this machine, one entry per JVM,
+/// sorted (the local control plane marks each JVM with `-Dcasctl.pod=<namespace>/<pod>/<uid>`).
+#[allow(dead_code)]
+pub fn cassandra_jvms(namespace: &str) -> Vec<String> {
+    let marker = format!("-Dcasctl.pod={namespace}/");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let args: Vec<String> = cmdline
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let main = args
+            .iter()
+            .any(|a| a == "org.apache.cassandra.service.CassandraDaemon");
+        if let Some(pod) = args.iter().find_map(|a| a.strip_prefix(&marker))
+            && main
+        {
+            found.push(pod.split('/').next().unwrap_or("").to_string());
+        }
+    }
+    found.sort();
+    found
+}
