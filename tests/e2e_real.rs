@@ -7,6 +7,7 @@
 //! slowly, and `tests/test-all` runs these tests one at a time after all the others.
 
 mod common;
+mod pod_watch;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use common::{TestNamespace, cassandra_jvms, cluster, poll_until};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use kube::ResourceExt;
+use pod_watch::{PodWatch, deletions, most_down_at_once};
 use serde_json::Value;
 
 /// What a finished casctl command left: its exit code, stdout and stderr.
@@ -491,4 +493,140 @@ fn real_ring_through_up_scale_faults_and_down() {
     assert!(!ids.contains(&new_id), "{new_id} is an old node: {ids:?}");
     casctl(ns, &["down", "--purge-volumes", "--yes"]).expect(0, "final down");
     assert!(cassandra_jvms(ns).is_empty());
+}
+
+/// The zone label of each node of the local control plane, by node name.
+fn zones() -> std::collections::BTreeMap<String, String> {
+    let json = cluster().kubectl_ok(&["get", "nodes", "-o", "json"]);
+    let list: k8s_openapi::List<k8s_openapi::api::core::v1::Node> =
+        serde_json::from_str(&json).expect("a node list");
+    list.items
+        .into_iter()
+        .filter_map(|n| {
+            let zone = n
+                .metadata
+                .labels?
+                .get("topology.kubernetes.io/zone")?
+                .clone();
+            Some((n.metadata.name?, zone))
+        })
+        .collect()
+}
+
+/// `status -o json` of a healthy ring with racks: the host ID of each of `pods`, each up and
+/// normal at its pod's IP.
+fn rack_host_ids(ns: &str, pods: &[&str]) -> std::collections::BTreeMap<String, String> {
+    let report = casctl(ns, &["status", "-o", "json"])
+        .expect(0, "status of a healthy ring")
+        .json();
+    assert_eq!(report["healthy"], true, "{report:#}");
+    assert_eq!(nodes(&report).len(), pods.len(), "{report:#}");
+    pods.iter()
+        .map(|name| {
+            let node = node_of(&report, name);
+            assert_eq!(node["address"], ip(ns, name), "{name} mapped to another IP");
+            assert_eq!(
+                (&node["status"], &node["state"]),
+                (&"up".into(), &"normal".into())
+            );
+            (name.to_string(), host_id(&report, name))
+        })
+        .collect()
+}
+
+/// Racks on real Cassandra: three racks of one node each join one at a time, gossip makes one
+/// ring of them with each node in its pod's rack, and a rolling restart drains and replaces
+/// every pod with the ring whole between steps, each node keeping its host ID.
+#[test]
+#[ignore = "needs the local control plane (tests/test-all)"]
+fn real_racks_join_one_at_a_time_and_restart_keeps_the_ring_whole() {
+    let guard = TestNamespace::real("real-racks");
+    let ns = guard.name.as_str();
+    let order = ["cassandra-a-0", "cassandra-b-0", "cassandra-c-0"];
+
+    casctl(
+        ns,
+        &[
+            "up",
+            "--racks",
+            "a,b,c",
+            "--replicas",
+            "3",
+            "--timeout",
+            "10m",
+        ],
+    )
+    .expect(0, "up with racks")
+    .says("ring complete");
+    let pods: Vec<Pod> = order.iter().map(|n| pod(ns, n).expect("pod")).collect();
+    for pair in pods.windows(2) {
+        assert!(
+            created(&pair[1]) >= ready_since(&pair[0]),
+            "{} was created before {} was Ready",
+            pair[1].name_any(),
+            pair[0].name_any()
+        );
+    }
+    let zones = zones();
+    for p in &pods {
+        let rack = p.labels()["casctl.io/rack"].clone();
+        let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap();
+        assert_eq!(
+            zones[&node],
+            format!("zone-{rack}"),
+            "{} on {node}",
+            p.name_any()
+        );
+    }
+    // One ring, as real gossip sees it, each node in its pod's rack.
+    let ring = cluster().ring(ns, "cassandra-b-0");
+    for name in order {
+        let address = ip(ns, name);
+        let (_, node) = ring
+            .nodes()
+            .find(|(_, n)| n.address == address)
+            .unwrap_or_else(|| panic!("{name} ({address}) is not in the ring: {ring:?}"));
+        assert_eq!(node.code(), "UN", "{name}");
+        assert_eq!(format!("cassandra-{}-0", node.rack), name, "{name}'s rack");
+    }
+    assert_eq!(ring.nodes().count(), 3, "{ring:?}");
+    let before = rack_host_ids(ns, &order);
+    let uids: Vec<String> = pods.iter().map(|p| p.uid().unwrap()).collect();
+
+    let dir = tempfile::tempdir().unwrap();
+    let watch = PodWatch::start(ns, dir.path(), 3);
+    casctl(ns, &["restart", "--timeout", "15m"])
+        .expect(0, "restart")
+        .says("restarted 3 pods of cassandra one at a time");
+    let changes = watch.stop_when(|changes| {
+        order.iter().zip(&uids).all(|(name, old)| {
+            changes
+                .iter()
+                .rev()
+                .find(|c| c.name() == *name)
+                .is_some_and(|c| c.uid() != *old && c.is_up())
+        })
+    });
+    assert_eq!(deletions(&changes), order, "rack after rack, each pod once");
+    let names: Vec<String> = order.iter().map(|n| n.to_string()).collect();
+    assert_eq!(
+        most_down_at_once(&changes, &names),
+        1,
+        "never two down at once"
+    );
+    let after = rack_host_ids(ns, &order);
+    for name in order {
+        assert_eq!(after[name], before[name], "{name} kept its data");
+        assert_eq!(
+            restarts(&pod(ns, name).unwrap()),
+            0,
+            "{name} started cleanly"
+        );
+    }
+
+    casctl(ns, &["down", "--purge-volumes", "--yes"]).expect(0, "down");
+    assert!(cassandra_jvms(ns).is_empty(), "{:?}", cassandra_jvms(ns));
+    for kind in ["statefulsets", "pods", "pvc", "services"] {
+        assert!(cluster().names(ns, kind).is_empty(), "{kind} left");
+    }
 }
