@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use common::{TestNamespace, cassandra_jvms, cluster, poll_until};
+use common::{TestNamespace, cassandra_jvms, cluster, poll_until, read, signal};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use kube::ResourceExt;
 use pod_watch::{PodWatch, deletions, most_down_at_once};
@@ -629,4 +629,74 @@ fn real_racks_join_one_at_a_time_and_restart_keeps_the_ring_whole() {
     for kind in ["statefulsets", "pods", "pvc", "services"] {
         assert!(cluster().names(ns, kind).is_empty(), "{kind} left");
     }
+}
+
+/// Ctrl-C during a real decommission: casctl stops at once (exit 130) saying that the
+/// decommission goes on inside Cassandra, which it does; the same command run again waits for
+/// it or finds it done, and ends with the node gone, its claim marked, and no DN ever left.
+#[test]
+#[ignore = "needs the local control plane (tests/test-all)"]
+fn real_sigint_during_a_decommission_stops_and_a_rerun_finishes() {
+    let guard = TestNamespace::real("real-sigint");
+    let ns = guard.name.as_str();
+    let c = cluster();
+    casctl(ns, &["up", "--replicas", "4", "--timeout", "10m"]).expect(0, "up 4");
+
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("scale.log");
+    let mut scale = c.spawn_casctl(&["scale", "3", "-n", ns, "--color", "never"], &log);
+    assert!(
+        eventually(300, 1, || read(&log)
+            .contains("decommissioning cassandra-3")),
+        "{}",
+        read(&log)
+    );
+    // Cassandra has begun: the node is UL (nodetool's JVM has made its call).
+    assert!(
+        eventually(60, 1, || codes(ns, "cassandra-0")
+            .contains(&"UL".to_owned())),
+        "cassandra-3 never showed UL"
+    );
+    signal(&scale, "INT");
+    let status = scale.wait().unwrap();
+    let printed = read(&log);
+    assert_eq!(status.code(), Some(130), "{printed}");
+    assert!(
+        printed.contains("the decommission of cassandra-3 goes on inside Cassandra"),
+        "{printed}"
+    );
+    assert_eq!(
+        c.replicas(ns),
+        Some(4),
+        "replicas are lowered only once it left"
+    );
+
+    let again = casctl(ns, &["scale", "3"]).expect(0, "scale 3 again");
+    assert!(
+        again.stderr.contains("is leaving the ring already")
+            || again.stderr.contains("was decommissioned already"),
+        "the rerun neither waited for the decommission nor found it done:\n{}",
+        again.stderr
+    );
+    assert!(
+        !again.stderr.contains("decommissioning cassandra-3 ("),
+        "decommissioned twice:\n{}",
+        again.stderr
+    );
+    assert_eq!(c.replicas(ns), Some(3));
+    assert!(pod(ns, "cassandra-3").is_none());
+    assert_eq!(codes(ns, "cassandra-0"), ["UN"; 3]);
+    assert_eq!(
+        cassandra_jvms(ns),
+        ["cassandra-0", "cassandra-1", "cassandra-2"]
+    );
+    let marked = claim(ns, 3).expect("the claim of cassandra-3 is kept");
+    assert!(
+        marked
+            .annotations()
+            .contains_key("casctl.io/decommissioned"),
+        "{:?}",
+        marked.annotations()
+    );
+    casctl(ns, &["down", "--purge-volumes", "--yes"]).expect(0, "down");
 }
