@@ -136,6 +136,10 @@ fn sigint_during_a_decommission_stops_at_once_and_a_rerun_finishes() {
     let log = dir.path().join("scale.log");
     let mut scale = c.spawn_casctl(&["scale", "3", "-n", &ns.name], &log);
     wait_for_line(&log, "decommissioning cassandra-3");
+    // The signal comes once the node has begun to leave (its nodetool call has reached it).
+    assert!(wait_until(LONG, || c
+        .ring_codes(&ns.name, "cassandra-0")
+        .contains(&"UL".to_owned())));
     signal(&scale, "INT");
     let status = scale.wait().unwrap();
     let printed = read(&log);
