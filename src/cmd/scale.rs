@@ -481,17 +481,19 @@ impl Scale<'_> {
         let decommissioned = ring::streams(self.cluster, pod_name)
             .await
             .is_ok_and(|s| s.mode == OperationMode::Decommissioned);
-        if decommissioned {
-            self.ui.info(format!(
+        self.ui.info(match decommissioned {
+            true => format!(
                 "{pod_name} ({ip}) was decommissioned already and is not in the ring any more"
-            ));
-            let rack = scoped(self.cluster, set)?;
-            claims::mark_decommissioned(&rack, &self.selector, ordinal, None).await?;
-        } else {
-            self.ui.info(format!(
-                "{pod_name} ({ip}) is not in the ring (it never joined); removing its pod"
-            ));
-        }
+            ),
+            false => format!(
+                "{pod_name} ({ip}) is not in the ring (it never joined, or it left already): it holds no data the ring needs; removing its pod"
+            ),
+        });
+        // A node outside the ring owns no range: whether it left by decommission (which its
+        // own node may no longer say) or never joined, its claim is replaced on growth rather
+        // than reused, so that a decommissioned node's data never crash-loops a new pod.
+        let rack = scoped(self.cluster, set)?;
+        claims::mark_decommissioned(&rack, &self.selector, ordinal, None).await?;
         Ok(())
     }
 
