@@ -10,12 +10,11 @@ use std::collections::BTreeMap;
 
 use common::{TestNamespace, cluster};
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::Pod;
 use pod_watch::{PodWatch, created_and_ready, deletions, most_down_at_once};
 use predicates::str::contains;
 
 const RACKS: [&str; 3] = ["a", "b", "c"];
-const ZONE: &str = "topology.kubernetes.io/zone";
 
 fn statefulset(ns: &str, rack: &str) -> Option<StatefulSet> {
     cluster().get(ns, &format!("statefulset/cassandra-{rack}"))
@@ -44,20 +43,6 @@ fn pods(ns: &str) -> Vec<Pod> {
                 .name
                 .as_deref()
                 .is_some_and(|n| n.starts_with("cassandra-"))
-        })
-        .collect()
-}
-
-/// The zone of each node, by name.
-fn zones() -> BTreeMap<String, String> {
-    let list: serde_json::Value =
-        serde_json::from_str(&cluster().kubectl_ok(&["get", "nodes", "-o", "json"])).unwrap();
-    let nodes: Vec<Node> = serde_json::from_value(list["items"].clone()).unwrap();
-    nodes
-        .into_iter()
-        .filter_map(|n| {
-            let zone = n.metadata.labels?.get(ZONE)?.clone();
-            Some((n.metadata.name?, zone))
         })
         .collect()
 }
@@ -111,7 +96,7 @@ fn racks_are_pinned_to_zones_join_one_at_a_time_and_go_with_down() {
         );
     }
 
-    let zones = zones();
+    let zones = common::node_zones();
     for pod in pods(&ns.name) {
         let labels = pod.metadata.labels.clone().unwrap_or_default();
         let rack = labels["casctl.io/rack"].clone();

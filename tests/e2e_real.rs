@@ -495,22 +495,6 @@ fn real_ring_through_up_scale_faults_and_down() {
     assert!(cassandra_jvms(ns).is_empty());
 }
 
-/// The zone label of each node of the local control plane, by node name.
-fn zones() -> std::collections::BTreeMap<String, String> {
-    let json = cluster().kubectl_ok(&["get", "nodes", "-o", "json"]);
-    let list: Value = serde_json::from_str(&json).expect("a node list");
-    list["items"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .filter_map(|n| {
-            let zone = n["metadata"]["labels"]["topology.kubernetes.io/zone"].as_str()?;
-            let name = n["metadata"]["name"].as_str()?;
-            Some((name.to_owned(), zone.to_owned()))
-        })
-        .collect()
-}
-
 /// `status -o json` of a healthy ring with racks: the host ID of each of `pods`, each up and
 /// normal at its pod's IP.
 fn rack_host_ids(ns: &str, pods: &[&str]) -> std::collections::BTreeMap<String, String> {
@@ -565,7 +549,7 @@ fn real_racks_join_one_at_a_time_and_restart_keeps_the_ring_whole() {
             pair[0].name_any()
         );
     }
-    let zones = zones();
+    let zones = common::node_zones();
     for p in &pods {
         let rack = p.labels()["casctl.io/rack"].clone();
         let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap();

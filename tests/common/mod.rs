@@ -397,3 +397,23 @@ pub fn cassandra_jvms(namespace: &str) -> Vec<String> {
     found.sort();
     found
 }
+
+/// The zone (`topology.kubernetes.io/zone`) of each node of the local control plane, by name.
+#[allow(dead_code)]
+pub fn node_zones() -> std::collections::BTreeMap<String, String> {
+    let list: serde_json::Value =
+        serde_json::from_str(&cluster().kubectl_ok(&["get", "nodes", "-o", "json"])).unwrap();
+    let nodes: Vec<k8s_openapi::api::core::v1::Node> =
+        serde_json::from_value(list["items"].clone()).unwrap();
+    nodes
+        .into_iter()
+        .filter_map(|n| {
+            let zone = n
+                .metadata
+                .labels?
+                .get("topology.kubernetes.io/zone")?
+                .clone();
+            Some((n.metadata.name?, zone))
+        })
+        .collect()
+}
