@@ -216,21 +216,73 @@ pub(crate) async fn connect(
         http::header::USER_AGENT,
         http::HeaderValue::from_static(concat!("casctl/", env!("CARGO_PKG_VERSION"))),
     ));
-    let builder =
-        kube::client::ClientBuilder::try_from(config).map_err(|err| {
-            match super::classify(&err) {
-                super::Failure::CredentialPlugin => super::credentials_failed(
-                    &err,
-                    &resolved.context,
-                    resolved.exec_command.as_deref(),
-                )
-                .into(),
-                _ => anyhow::Error::msg(super::describe(&err))
-                    .context("building the Kubernetes client"),
-            }
-        })?;
-    let client = builder.with_layer(&super::observe::Layer(observer)).build();
+    let client = build(config, observer).map_err(|err| match super::classify(&err) {
+        super::Failure::CredentialPlugin => {
+            super::credentials_failed(&err, &resolved.context, resolved.exec_command.as_deref())
+                .into()
+        }
+        _ => anyhow::Error::msg(super::describe(&err)).context("building the Kubernetes client"),
+    })?;
     Ok((client, resolved, source))
+}
+
+/// The response of the connection stack built here.
+type Stack = tower::util::BoxService<
+    http::Request<kube::client::Body>,
+    http::Response<hyper::body::Incoming>,
+    tower::BoxError,
+>;
+
+/// The client, with `TCP_NODELAY` on its connections where it can be built from kube's public
+/// parts: without it, a small request written in two segments waits for the server's delayed
+/// acknowledgement (about 40 ms on Linux) — on every new connection and many requests
+/// (kube-rs/kube#2056; kubectl's Go sockets have it on). Proxies and exec credential plugins
+/// keep kube's own builder, which alone handles them fully (a plugin's client certificate
+/// expiry).
+fn build(
+    config: kube::Config,
+    observer: super::observe::Observer,
+) -> Result<kube::Client, kube::Error> {
+    let observed = super::observe::Layer(observer);
+    if config.proxy_url.is_some() || config.auth_info.exec.is_some() {
+        return Ok(kube::client::ClientBuilder::try_from(config)?
+            .with_layer(&observed)
+            .build());
+    }
+    let default_namespace = config.default_namespace.clone();
+    let stack = nodelay_stack(&config)?;
+    Ok(kube::client::ClientBuilder::new(stack, default_namespace)
+        .with_layer(&observed)
+        .build())
+}
+
+/// kube's connection stack (TLS, timeouts, base URI, retries of 5xx, credentials, headers)
+/// over a connector with `TCP_NODELAY`.
+fn nodelay_stack(config: &kube::Config) -> Result<Stack, kube::Error> {
+    use kube::client::ConfigExt;
+    use tower::ServiceBuilder;
+
+    let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    let https = config.rustls_https_connector_with_connector(http)?;
+    let mut connector = hyper_timeout::TimeoutConnector::new(https);
+    connector.set_connect_timeout(config.connect_timeout);
+    connector.set_read_timeout(config.read_timeout);
+    connector.set_write_timeout(config.write_timeout);
+    let client = hyper_util::client::legacy::Builder::new(hyper_util::rt::TokioExecutor::new())
+        .build(connector);
+    let retry = config
+        .default_retry
+        .then(|| tower::retry::RetryLayer::new(kube::client::retry::RetryPolicy::server_retry()));
+    let service = ServiceBuilder::new()
+        .layer(config.base_uri_layer())
+        .option_layer(retry)
+        .option_layer(config.auth_layer()?)
+        .layer(config.extra_headers_layer()?)
+        .map_err(tower::BoxError::from)
+        .service(client);
+    Ok(tower::util::BoxService::new(service))
 }
 
 /// No kubeconfig: the pod's service account, when casctl runs inside the cluster.
