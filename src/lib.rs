@@ -70,7 +70,7 @@ async fn run_online(global: GlobalArgs, command: Command, ui: Ui) -> Result<Outc
         namespace: global.namespace.clone(),
     };
     let cluster = k8s::Cluster::connect(&options, global.name.clone(), observer(&ui)).await?;
-    if let Some(run) = access::Run::of(&command) {
+    if let Some(run) = cmd::access::of(&command) {
         check_access(&cluster, run, &ui).await?;
     }
     let lock = match lock_request(&command) {

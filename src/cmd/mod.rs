@@ -2,6 +2,7 @@
 //! the only code below `main` that sees the parsed flags: they turn them into the plain values
 //! the layers below take.
 
+pub(crate) mod access;
 pub(crate) mod completions;
 pub(crate) mod down;
 pub(crate) mod nodetool;
