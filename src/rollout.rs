@@ -7,6 +7,7 @@ use std::fmt;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ContainerStatus, Event, PersistentVolumeClaim, Pod};
+use kube::ResourceExt;
 
 use crate::nodetool::RingStatus;
 
@@ -154,7 +155,7 @@ pub(crate) fn pick_pod<'a>(
 /// The StatefulSet's part of the completion rule: what is still awaited, empty when complete.
 pub(crate) fn workload_pending(sts: &StatefulSet, pods: &[Pod], replicas: u32) -> Vec<String> {
     let mut pending = Vec::new();
-    let name = sts.metadata.name.as_deref().unwrap_or_default();
+    let name = &sts.name_any();
     let spec = sts.spec.as_ref();
     let status = sts.status.clone().unwrap_or_default();
     let wanted = spec.and_then(|s| s.replicas).unwrap_or(1);
@@ -205,7 +206,7 @@ pub(crate) fn pods_pending(name: &str, pods: &[Pod], replicas: u32) -> Vec<Strin
         }
     }
     for pod in pods {
-        let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+        let pod_name = &pod.name_any();
         if ordinal(name, pod_name).is_some_and(|o| o >= replicas) {
             pending.push(format!("surplus pod {pod_name} still exists"));
         }
@@ -358,7 +359,7 @@ fn failed_create(observed: &Observed) -> Option<Diagnosis> {
 
 /// What holds one pod back, from its conditions, container states, claims and events.
 pub(crate) fn diagnose_pod(pod: &Pod, observed: &Observed) -> Option<Diagnosis> {
-    let name = pod.metadata.name.as_deref().unwrap_or_default();
+    let name = &pod.name_any();
     if let Some(d) = pending_claim(pod, observed) {
         return Some(d);
     }
@@ -404,7 +405,7 @@ pub(crate) fn diagnose_pod(pod: &Pod, observed: &Observed) -> Option<Diagnosis> 
 
 /// The pod's data claim is not Bound: say why (from the claim's events).
 fn pending_claim(pod: &Pod, observed: &Observed) -> Option<Diagnosis> {
-    let name = pod.metadata.name.as_deref().unwrap_or_default();
+    let name = &pod.name_any();
     let claim_names: Vec<&str> = pod
         .spec
         .as_ref()?
@@ -415,10 +416,10 @@ fn pending_claim(pod: &Pod, observed: &Observed) -> Option<Diagnosis> {
         .map(|c| c.claim_name.as_str())
         .collect();
     let claim = observed.claims.iter().find(|c| {
-        claim_names.contains(&c.metadata.name.as_deref().unwrap_or_default())
+        claim_names.contains(&c.name_any().as_str())
             && c.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Bound")
     })?;
-    let claim_name = claim.metadata.name.as_deref().unwrap_or_default();
+    let claim_name = &claim.name_any();
     let class = claim
         .spec
         .as_ref()

@@ -73,15 +73,7 @@ pub(crate) async fn run(
     for sts in &found.statefulsets {
         let name = sts.name_any();
         let params = DeleteParams::background();
-        if delete(
-            cluster,
-            &cluster.api::<StatefulSet>(),
-            &name,
-            &params,
-            "statefulsets",
-        )
-        .await?
-        {
+        if delete::<StatefulSet>(cluster, &name, &params, "statefulsets").await? {
             ui.info(format!(
                 "StatefulSet {name} deleted; its pods terminate (each drains its node first)"
             ));
@@ -100,15 +92,7 @@ pub(crate) async fn run(
     if let Some(service) = &found.service {
         let name = service.name_any();
         let params = DeleteParams::default();
-        if delete(
-            cluster,
-            &cluster.api::<Service>(),
-            &name,
-            &params,
-            "services",
-        )
-        .await?
-        {
+        if delete::<Service>(cluster, &name, &params, "services").await? {
             ui.info(format!("Service {name} deleted"));
         }
     }
@@ -314,15 +298,7 @@ async fn delete_orphan_pods(cluster: &Cluster, pods: &[Pod], ui: &Ui) -> Result<
     });
     for pod in orphans {
         let name = pod.name_any();
-        if delete(
-            cluster,
-            &cluster.api::<Pod>(),
-            &name,
-            &DeleteParams::default(),
-            "pods",
-        )
-        .await?
-        {
+        if delete::<Pod>(cluster, &name, &DeleteParams::default(), "pods").await? {
             ui.info(format!("pod {name} (owned by no StatefulSet) deleted"));
         }
     }
@@ -346,12 +322,10 @@ async fn purge_claims(
         }
         .into());
     }
-    let api = cluster.api::<PersistentVolumeClaim>();
     for claim in &found.claims {
         let name = claim.name_any();
-        if delete(
+        if delete::<PersistentVolumeClaim>(
             cluster,
-            &api,
             &name,
             &DeleteParams::default(),
             "persistentvolumeclaims",

@@ -2,12 +2,13 @@
 //! through.
 
 use anyhow::Result;
+use kube::ResourceExt;
 
 use crate::cli::NodetoolArgs;
 use crate::error::{Code, Error, Outcome};
 use crate::k8s::{Cluster, exec, racks};
 use crate::rollout;
-use crate::ui::Ui;
+use crate::ui::{self, Ui};
 
 pub(crate) async fn run(cluster: &Cluster, args: &NodetoolArgs, ui: &Ui) -> Result<Outcome> {
     let pod = match &args.pod {
@@ -21,13 +22,13 @@ pub(crate) async fn run(cluster: &Cluster, args: &NodetoolArgs, ui: &Ui) -> Resu
                 namespace: cluster.namespace().to_owned(),
                 hint: "look at the pods with `casctl status`, or name one with --pod".to_owned(),
             })?;
-            pod.metadata.name.clone().unwrap_or_default()
+            pod.name_any()
         }
     };
     ui.detail(format!("running nodetool in pod {pod}"));
     let mut command = vec!["nodetool"];
     command.extend(args.args.iter().map(String::as_str));
-    let (mut stdout, mut stderr) = (tokio::io::stdout(), tokio::io::stderr());
+    let (mut stdout, mut stderr) = ui::passthrough();
     let code = exec::run_into(
         cluster,
         &pod,

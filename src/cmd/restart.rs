@@ -17,7 +17,7 @@ use crate::error::{Code, Error};
 use crate::fmt::{plural, seconds};
 use crate::interrupt::Interrupt;
 use crate::k8s::racks::{self, Ring};
-use crate::k8s::{Cluster, exec, ring};
+use crate::k8s::{Cluster, exec, objects, ring};
 use crate::racks::{restart_order, restarted};
 use crate::rollout;
 use crate::ui::Ui;
@@ -266,9 +266,7 @@ impl Restart<'_> {
         sink: &mut Continued<View>,
     ) -> Result<()> {
         let ring = racks::existing(self.cluster).await?;
-        let current = self.cluster.api::<Pod>().get_opt(pod).await;
-        let current = current.map_err(|e| self.cluster.fail(e, "get", "pods"))?;
-        let uid = match current {
+        let uid = match objects::pod(self.cluster, pod).await? {
             Some(current) => {
                 let uid = current.uid().unwrap_or_default();
                 self.drain(pod).await?;

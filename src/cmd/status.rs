@@ -190,7 +190,7 @@ async fn read_ring(
         warnings.push("no pod is Ready, so the ring cannot be read".to_owned());
         return Ok(None);
     };
-    let asked = pod.metadata.name.clone().unwrap_or_default();
+    let asked = pod.name_any();
     let first = layout.pod(Slot {
         rack: 0,
         ordinal: 0,
@@ -230,7 +230,7 @@ pub(crate) fn assess(
     };
     let ip_of = |p: &Pod| p.status.as_ref().and_then(|s| s.pod_ip.clone());
     for pod in pods.iter().filter(|p| rollout::is_ready(p)) {
-        let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+        let pod_name = pod.name_any();
         match ip_of(pod) {
             Some(ip) if !ring.has_address(&ip) => warnings.push(format!(
                 "pod {pod_name} ({ip}) is Ready but not in the ring"
@@ -337,7 +337,7 @@ fn age(time: Option<&Time>) -> String {
 fn service_view(svc: &Service) -> ServiceView {
     let spec = svc.spec.clone().unwrap_or_default();
     ServiceView {
-        name: svc.metadata.name.clone().unwrap_or_default(),
+        name: svc.name_any(),
         type_: spec.type_.unwrap_or_else(|| "ClusterIP".to_owned()),
         cluster_ip: spec.cluster_ip.unwrap_or_default(),
         ports: spec
@@ -360,7 +360,7 @@ fn statefulset_view(sts: &StatefulSet) -> StatefulSetView {
         .and_then(|c| c.image.clone())
         .unwrap_or_default();
     StatefulSetView {
-        name: sts.metadata.name.clone().unwrap_or_default(),
+        name: sts.name_any(),
         replicas: sts.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
         ready: status.ready_replicas.unwrap_or(0),
         current: status.current_replicas.unwrap_or(0),
@@ -388,7 +388,7 @@ fn pod_view(pod: &Pod) -> PodView {
             .unwrap_or_else(|| "Unknown".to_owned()),
     };
     PodView {
-        name: pod.metadata.name.clone().unwrap_or_default(),
+        name: pod.name_any(),
         rack: pod.labels().get(RACK_LABEL).cloned(),
         ready: rollout::is_ready(pod),
         status: shown,

@@ -34,12 +34,10 @@ pub(crate) async fn replace_stale_claims(
     if stale.is_empty() {
         return Ok(());
     }
-    let api = cluster.api::<PersistentVolumeClaim>();
     for claim in &stale {
         ui.info(why_replaced(claim));
-        delete(
+        delete::<PersistentVolumeClaim>(
             cluster,
-            &api,
             &claim.name_any(),
             &DeleteParams::default(),
             "persistentvolumeclaims",

@@ -7,7 +7,6 @@ use anyhow::Result;
 use k8s_openapi::api::core::v1::{Namespace, Node, Service};
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::ResourceExt;
-use kube::api::{Api, ListParams};
 
 use crate::cli::{DryRun, UpArgs};
 use crate::error::{Code, Error};
@@ -531,19 +530,13 @@ struct Observed {
 async fn observe(cluster: &Cluster, creates_class: bool) -> Result<Observed> {
     let ns = cluster.namespace();
     let all = |verb: &'static str, resource: &'static str| move |e| cluster.fail(e, verb, resource);
-    let (namespaces, classes_api, nodes_api) = (
-        Api::<Namespace>::all(cluster.client.clone()),
-        Api::<StorageClass>::all(cluster.client.clone()),
-        Api::<Node>::all(cluster.client.clone()),
-    );
-    let list_all = ListParams::default();
     let reads = async {
         tokio::join!(
-            namespaces.get_opt(ns),
+            objects::namespace(cluster),
             racks::find(cluster),
             objects::service(cluster),
-            classes_api.list(&list_all),
-            nodes_api.list(&list_all),
+            objects::storage_classes(cluster),
+            objects::nodes(cluster),
         )
     };
     let (namespace, ring, service, classes, nodes) = tokio::time::timeout(REACH_TIMEOUT, reads)
@@ -560,7 +553,7 @@ async fn observe(cluster: &Cluster, creates_class: bool) -> Result<Observed> {
         Err(err) if matches!(&err, kube::Error::Api(s) if s.is_forbidden()) => None,
         Err(err) => return Err(cluster.fail(err, "get", "namespaces")),
     };
-    let classes = classes.map_err(all("list", "storageclasses"))?.items;
+    let classes = classes.map_err(all("list", "storageclasses"))?;
     let storage_class = creates_class
         .then(|| {
             let wanted = manifest::Templates::builtin()
@@ -576,7 +569,7 @@ async fn observe(cluster: &Cluster, creates_class: bool) -> Result<Observed> {
         service: service?,
         storage_class,
         classes: (!creates_class).then_some(classes),
-        nodes: nodes.ok().map(|l| l.items),
+        nodes: nodes.ok(),
     })
 }
 

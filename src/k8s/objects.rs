@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::core::v1::{Namespace, Node, PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::storage::v1::StorageClass;
 use kube::ResourceExt;
 use kube::api::{Api, ListParams, Patch, PatchParams};
 
@@ -29,6 +30,32 @@ macro_rules! getter {
 getter!(statefulset, StatefulSet, "statefulsets");
 getter!(service, Service, "services");
 
+/// The namespace; `None` when it does not exist. The error stays kube's: a caller may treat
+/// a refusal as "not known" rather than as a failure.
+pub(crate) async fn namespace(cluster: &Cluster) -> kube::Result<Option<Namespace>> {
+    Api::<Namespace>::all(cluster.client.clone())
+        .get_opt(cluster.namespace())
+        .await
+}
+
+/// Every StorageClass of the cluster (kube's error, for the caller to name).
+pub(crate) async fn storage_classes(cluster: &Cluster) -> kube::Result<Vec<StorageClass>> {
+    let api = Api::<StorageClass>::all(cluster.client.clone());
+    Ok(api.list(&ListParams::default()).await?.items)
+}
+
+/// Every node of the cluster (kube's error, for the caller to name).
+pub(crate) async fn nodes(cluster: &Cluster) -> kube::Result<Vec<Node>> {
+    let api = Api::<Node>::all(cluster.client.clone());
+    Ok(api.list(&ListParams::default()).await?.items)
+}
+
+/// A pod of the namespace by name; `None` when it does not exist.
+pub(crate) async fn pod(cluster: &Cluster, name: &str) -> Result<Option<Pod>> {
+    let found = cluster.api::<Pod>().get_opt(name).await;
+    found.map_err(|e| cluster.fail(e, "get", "pods"))
+}
+
 /// The StatefulSet, which the commands that operate a ring cannot do without. When it is
 /// missing, says whether the namespace is missing too.
 pub(crate) async fn existing_statefulset(cluster: &Cluster) -> Result<StatefulSet> {
@@ -36,8 +63,7 @@ pub(crate) async fn existing_statefulset(cluster: &Cluster) -> Result<StatefulSe
         return Ok(sts);
     }
     let namespace = cluster.namespace().to_owned();
-    let namespaces = Api::<Namespace>::all(cluster.client.clone());
-    if let Ok(None) = namespaces.get_opt(&namespace).await {
+    if let Ok(None) = self::namespace(cluster).await {
         return Err(Error::NamespaceNotFound { namespace }.into());
     }
     Err(Error::NoRing {

@@ -164,3 +164,8 @@ pub(crate) fn write_stdout(data: impl AsRef<[u8]>) -> anyhow::Result<()> {
         .and_then(|()| out.flush())
         .context("writing to stdout")
 }
+
+/// Where a remote command's output is copied byte for byte, as it comes: stdout and stderr.
+pub(crate) fn passthrough() -> (tokio::io::Stdout, tokio::io::Stderr) {
+    (tokio::io::stdout(), tokio::io::stderr())
+}
