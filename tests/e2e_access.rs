@@ -29,23 +29,9 @@ impl Account {
         let c = cluster();
         c.kubectl_ok(&["create", "serviceaccount", name, "-n", namespace]);
         let token = c.kubectl_ok(&["create", "token", name, "-n", namespace]);
-        let server = c.kubectl_ok(&[
-            "config",
-            "view",
-            "--minify",
-            "-o",
-            "jsonpath={.clusters[0].cluster.server}",
-        ]);
         let dir = tempfile::tempdir().unwrap();
         let kubeconfig = dir.path().join("account.kubeconfig");
-        let text = format!(
-            "apiVersion: v1\nkind: Config\ncurrent-context: account\nclusters:\n- name: local\n  cluster:\n    \
-             server: {server}\n    insecure-skip-tls-verify: true\ncontexts:\n- name: account\n  context:\n    \
-             cluster: local\n    user: account\n    namespace: {namespace}\nusers:\n- name: account\n  user:\n    \
-             token: {}\n",
-            token.trim()
-        );
-        std::fs::write(&kubeconfig, text).unwrap();
+        c.token_kubeconfig(&kubeconfig, "account", namespace, &token);
         Account {
             namespace: namespace.to_owned(),
             name: name.to_owned(),

@@ -54,20 +54,8 @@ fn kubeconfig_with_token(dir: &Path, ns: &str, account: Option<&str>) -> PathBuf
         }
         None => "not-a-token".to_owned(),
     };
-    let server = c.kubectl_ok(&[
-        "config",
-        "view",
-        "--minify",
-        "-o",
-        "jsonpath={.clusters[0].cluster.server}",
-    ]);
     let path = dir.join("kubeconfig");
-    let text = format!(
-        "apiVersion: v1\nkind: Config\ncurrent-context: other\nclusters:\n- name: local\n  cluster:\n    server: {server}\n    \
-         insecure-skip-tls-verify: true\ncontexts:\n- name: other\n  context:\n    cluster: local\n    user: other\n    namespace: {ns}\n\
-         users:\n- name: other\n  user:\n    token: {token}\n"
-    );
-    std::fs::write(&path, text).unwrap();
+    c.token_kubeconfig(&path, "other", ns, &token);
     path
 }
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use common::{TestNamespace, cluster, read, signal, wait_until};
 use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::Pod;
 use pod_watch::{PodWatch, deletions, most_down_at_once};
 use predicates::str::contains;
 
@@ -25,17 +26,10 @@ fn up(ns: &str, replicas: u32) {
 
 /// Each pod's UID, by name.
 fn uids(ns: &str) -> BTreeMap<String, String> {
-    let out = cluster().kubectl_ok(&[
-        "get",
-        "pods",
-        "-n",
-        ns,
-        "-o",
-        r#"jsonpath={range .items[*]}{.metadata.name}{" "}{.metadata.uid}{"\n"}{end}"#,
-    ]);
-    out.lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(n, u)| (n.to_owned(), u.to_owned()))
+    cluster()
+        .list::<Pod>(ns, "pods", None)
+        .into_iter()
+        .filter_map(|p| Some((p.metadata.name?, p.metadata.uid?)))
         .collect()
 }
 

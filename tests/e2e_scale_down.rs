@@ -188,6 +188,71 @@ fn down_waits_for_a_hanging_pod_and_times_out_without_touching_claims() {
     assert!(names(&ns.name, "pods").is_empty());
 }
 
+/// A bare pod `name` (no StatefulSet owns it) with one label, which takes `delay` to go once
+/// deleted (the local control plane's `casctl.test/delete-delay`).
+fn slow_pod(name: &str, label: &str, delay: &str) -> String {
+    format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+  labels: {{{label}}}
+  annotations: {{casctl.test/ready-delay: "0s", casctl.test/delete-delay: "{delay}"}}
+spec:
+  terminationGracePeriodSeconds: 120
+  containers: [{{name: main, image: busybox}}]
+"#
+    )
+}
+
+#[test]
+#[ignore = "needs the local control plane (tests/test-all)"]
+fn down_gives_the_pods_of_every_selector_one_timeout_between_them() {
+    let ns = TestNamespace::new("down-sel");
+    let c = cluster();
+    // No StatefulSet: down looks for the ring's pods with each label style on its own (the
+    // tutorial's `app`, and casctl's two), and finds one pod by each. They go 10, 24 and 38 s
+    // after they are deleted: with its own 20 s for each selector in turn, down would wait
+    // for each pod within the time left to the one before and succeed after 38 s; with one
+    // 20 s budget for the command, it gives up while the last two still terminate.
+    c.apply(
+        &ns.name,
+        &[
+            slow_pod("cassandra-0", "app: cassandra", "10s"),
+            slow_pod(
+                "cassandra-1",
+                "app.kubernetes.io/instance: cassandra",
+                "24s",
+            ),
+            slow_pod("cassandra-2", "app.kubernetes.io/name: cassandra", "38s"),
+        ]
+        .join("---"),
+    );
+
+    let out = c
+        .casctl()
+        .args(["down", "-n", &ns.name, "--timeout", "20s"])
+        .assert()
+        .code(3)
+        .stderr(contains("within 20s"))
+        .stderr(contains("cassandra-2"));
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    for pod in ["cassandra-0", "cassandra-1", "cassandra-2"] {
+        assert!(
+            stderr.contains(&format!("pod {pod} (owned by no StatefulSet) deleted")),
+            "{pod} not deleted:\n{stderr}"
+        );
+    }
+    // It returned before the last pod went, 38 s (less than twice the budget) after its
+    // deletion: that pod is still Terminating.
+    let last = c.pod(&ns.name, "cassandra-2");
+    assert!(
+        last.is_some_and(|p| p.metadata.deletion_timestamp.is_some()),
+        "cassandra-2 is no longer Terminating: down waited past its budget:\n{stderr}"
+    );
+}
+
 #[test]
 #[ignore = "needs the local control plane (tests/test-all)"]
 fn purging_needs_consent_and_then_releases_the_volumes() {

@@ -237,20 +237,8 @@ fn pod_reader_kubeconfig(ns: &str, dir: &std::path::Path) -> std::path::PathBuf 
         &format!("--serviceaccount={ns}:reader"),
     ]);
     let token = c.kubectl_ok(&["create", "token", "reader", "-n", ns]);
-    let server = c.kubectl_ok(&[
-        "config",
-        "view",
-        "--minify",
-        "-o",
-        "jsonpath={.clusters[0].cluster.server}",
-    ]);
     let path = dir.join("reader.kubeconfig");
-    let text = format!(
-        "apiVersion: v1\nkind: Config\ncurrent-context: reader\nclusters:\n- name: local\n  cluster:\n    server: {server}\n    insecure-skip-tls-verify: true\n\
-         contexts:\n- name: reader\n  context:\n    cluster: local\n    user: reader\n    namespace: {ns}\nusers:\n- name: reader\n  user:\n    token: {}\n",
-        token.trim()
-    );
-    std::fs::write(&path, text).unwrap();
+    c.token_kubeconfig(&path, "reader", ns, &token);
     path
 }
 

@@ -5,9 +5,16 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{TestNamespace, cassandra_jvms, cluster, wait_until};
+use casctl::nodetool::{Node, RingStatus};
+use common::{
+    TestNamespace, Timestamp, cassandra_jvms, cluster, is_ready, ready_since, wait_until,
+};
+use k8s_openapi::api::core::v1::{
+    Node as KubeNode, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
 
 /// A headless Service and a StatefulSet like the tutorial's, with a `fast` claim template.
 fn statefulset(name: &str, replicas: u32, pod_annotations: &str) -> String {
@@ -58,47 +65,44 @@ spec:
     )
 }
 
-fn jsonpath(ns: &str, args: &[&str], path: &str) -> String {
-    let output = format!("jsonpath={path}");
-    let mut all = vec!["get", "-n", ns];
-    all.extend_from_slice(args);
-    all.extend_from_slice(&["-o", &output]);
-    cluster().kubectl_ok(&all).trim().to_string()
+fn pod(ns: &str, name: &str) -> Option<Pod> {
+    cluster().pod(ns, name)
 }
 
-fn pod_ready(ns: &str, pod: &str) -> bool {
-    let out = cluster().kubectl(&[
-        "get",
-        "pod",
-        "-n",
-        ns,
-        pod,
-        "-o",
-        r#"jsonpath={.status.conditions[?(@.type=="Ready")].status}"#,
-    ]);
-    out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "True"
+fn pod_ready(ns: &str, name: &str) -> bool {
+    pod(ns, name).is_some_and(|p| is_ready(&p))
 }
 
-fn pod_exists(ns: &str, pod: &str) -> bool {
-    let out = cluster().kubectl(&[
-        "get",
-        "pod",
-        "-n",
-        ns,
-        pod,
-        "--ignore-not-found",
-        "-o",
-        "name",
-    ]);
-    !String::from_utf8_lossy(&out.stdout).trim().is_empty()
+fn pod_exists(ns: &str, name: &str) -> bool {
+    pod(ns, name).is_some()
 }
 
 fn pod_gone_within(ns: &str, pod: &str, timeout: Duration) -> bool {
     wait_until(timeout, || !pod_exists(ns, pod))
 }
 
-fn pod_ip(ns: &str, pod: &str) -> String {
-    jsonpath(ns, &["pod", pod], "{.status.podIP}")
+fn pod_status(ns: &str, name: &str) -> PodStatus {
+    pod(ns, name)
+        .and_then(|p| p.status)
+        .unwrap_or_else(|| panic!("pod {name} has no status"))
+}
+
+fn pod_ip(ns: &str, name: &str) -> String {
+    pod_status(ns, name)
+        .pod_ip
+        .unwrap_or_else(|| panic!("pod {name} has no IP"))
+}
+
+/// The state of the pod's first container (`cassandra`): (restart count, reason its last
+/// instance ended); `None` while the pod or its container's status does not exist.
+fn container(ns: &str, name: &str) -> Option<(i32, Option<String>)> {
+    let status = pod(ns, name)?
+        .status?
+        .container_statuses?
+        .into_iter()
+        .next()?;
+    let reason = status.last_state.and_then(|s| s.terminated?.reason);
+    Some((status.restart_count, reason))
 }
 
 fn nodetool(ns: &str, pod: &str, args: &[&str]) -> std::process::Output {
@@ -107,7 +111,7 @@ fn nodetool(ns: &str, pod: &str, args: &[&str]) -> std::process::Output {
     cluster().kubectl(&all)
 }
 
-/// `nodetool status` in `pod`; panics unless it succeeds.
+/// `nodetool status` in `pod`, as printed; panics unless it succeeds.
 fn ring_status(ns: &str, pod: &str) -> String {
     let out = nodetool(ns, pod, &["status"]);
     assert!(
@@ -118,21 +122,28 @@ fn ring_status(ns: &str, pod: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// The ring rows of a `nodetool status` output: (status+state, address, host ID).
-fn ring_rows(status: &str) -> Vec<(String, String, String)> {
-    status
-        .lines()
-        .filter(|l| {
-            let code = l.split_whitespace().next().unwrap_or("");
-            code.len() == 2 && "UD?".contains(&code[..1]) && "NLJM".contains(&code[1..])
-        })
-        .map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            // --  Address  Load (1 or 2 words)  Tokens  Owns  Host ID  Rack
-            let host_id = f[f.len() - 2];
-            (f[0].to_string(), f[1].to_string(), host_id.to_string())
-        })
-        .collect()
+/// The ring's nodes as `nodetool status` in `pod` reports them, read by casctl's parser.
+fn ring(ns: &str, pod: &str) -> Vec<Node> {
+    nodes(&cluster().ring(ns, pod))
+}
+
+fn nodes(ring: &RingStatus) -> Vec<Node> {
+    ring.nodes().map(|(_, n)| n.clone()).collect()
+}
+
+/// The node at `ip`, a pod's IP.
+fn node_at<'a>(nodes: &'a [Node], ip: &str) -> Option<&'a Node> {
+    nodes
+        .iter()
+        .find(|n| n.ip().is_some_and(|a| a.to_string() == ip))
+}
+
+fn host_id_at(nodes: &[Node], ip: &str) -> Option<String> {
+    node_at(nodes, ip)?.host_id.clone()
+}
+
+fn addresses(nodes: &[Node]) -> BTreeSet<String> {
+    nodes.iter().map(|n| n.address.clone()).collect()
 }
 
 fn wait_ready(ns: &str, pods: &[String], timeout: Duration) {
@@ -146,48 +157,49 @@ fn names(set: &str, n: u32) -> Vec<String> {
     (0..n).map(|i| format!("{set}-{i}")).collect()
 }
 
-fn timestamp(s: &str) -> u64 {
-    // RFC 3339 UTC "2026-11-28T21:20:05Z" -> seconds (only differences matter).
-    let (date, time) = s.trim_end_matches('Z').split_once('T').expect("timestamp");
-    let d: Vec<u64> = date.split('-').map(|x| x.parse().unwrap()).collect();
-    let t: Vec<u64> = time.split(':').map(|x| x.parse().unwrap()).collect();
-    (d[2] * 24 + t[0]) * 3600 + t[1] * 60 + t[2] + d[1] * 31 * 86400
+/// When `pod` became Ready.
+fn ready_at(pod: &Pod) -> Timestamp {
+    ready_since(pod).expect("a Ready pod has a Ready condition")
 }
 
 #[test]
 #[ignore = "needs the local control plane (tests/test-all)"]
 fn nodes_and_storage_class_are_ready() {
     let c = cluster();
-    let nodes = c.kubectl_ok(&[
-        "get",
-        "nodes",
-        "-o",
-        r#"jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status} {.spec.taints}{"\n"}{end}"#,
-    ]);
-    let ready: Vec<&str> = nodes.lines().filter(|l| l.contains(" True")).collect();
-    assert!(ready.len() >= 4, "fewer than 4 Ready nodes:\n{nodes}");
+    let nodes: Vec<KubeNode> = c.list_cluster_scoped("nodes");
+    let describe = |n: &KubeNode| {
+        let ready = n
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
+            .map(|c| c.status.clone());
+        let taints = n.spec.as_ref().and_then(|s| s.taints.clone());
+        (n.metadata.name.clone(), ready, taints)
+    };
+    let nodes: Vec<_> = nodes.iter().map(describe).collect();
+    let ready = nodes
+        .iter()
+        .filter(|(_, ready, _)| ready.as_deref() == Some("True"))
+        .count();
+    assert!(ready >= 4, "fewer than 4 Ready nodes: {nodes:?}");
     assert!(
-        nodes.lines().all(|l| l.trim_end().ends_with("True")),
-        "a node has taints or is not Ready:\n{nodes}"
+        nodes
+            .iter()
+            .all(|(_, ready, taints)| ready.as_deref() == Some("True")
+                && taints.as_ref().is_none_or(Vec::is_empty)),
+        "a node has taints or is not Ready: {nodes:?}"
     );
-    let provisioner = c.kubectl_ok(&[
-        "get",
-        "storageclass",
-        "fast",
-        "-o",
-        "jsonpath={.provisioner}",
-    ]);
-    assert_eq!(provisioner, "k8s.io/minikube-hostpath");
-    let available = c.kubectl_ok(&[
-        "get",
-        "pv",
-        "-o",
-        r#"jsonpath={range .items[?(@.status.phase=="Available")]}{.metadata.name}{"\n"}{end}"#,
-    ]);
-    assert!(
-        available.lines().count() >= 200,
-        "fewer than 200 Available volumes"
-    );
+    let fast: StorageClass = c
+        .get_cluster_scoped("storageclass/fast")
+        .expect("StorageClass fast");
+    assert_eq!(fast.provisioner, "k8s.io/minikube-hostpath");
+    let volumes: Vec<PersistentVolume> = c.list_cluster_scoped("pv");
+    let available = volumes
+        .iter()
+        .filter(|v| v.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Available"))
+        .count();
+    assert!(available >= 200, "fewer than 200 Available volumes");
 }
 
 #[test]
@@ -204,57 +216,46 @@ fn statefulset_rolls_out_in_order_with_bound_claims_and_a_ring() {
     let pods = names("cassandra", 3);
     wait_ready(ns, &pods, Duration::from_secs(90));
 
-    // Ordered: each pod is created only once the previous one is Ready, and each becomes
-    // Ready about 2 s after it was created. Timestamps have 1 s resolution.
+    // Ordered: each pod is created only once the previous one is Ready, and becomes Ready
+    // only after it was created (the server's timestamps, 1 s resolution).
     let mut previous_ready = None;
-    for pod in &pods {
-        let created = timestamp(&jsonpath(
-            ns,
-            &["pod", pod],
-            "{.metadata.creationTimestamp}",
-        ));
-        let ready = timestamp(&jsonpath(
-            ns,
-            &["pod", pod],
-            r#"{.status.conditions[?(@.type=="Ready")].lastTransitionTime}"#,
-        ));
+    for name in &pods {
+        let pod = pod(ns, name).expect("the pod");
+        let (created, ready) = (common::created_at(&pod), ready_at(&pod));
         assert!(
             ready > created,
-            "{pod} was Ready {}s after creation, expected about 2s",
-            ready - created
+            "{name} was Ready at {ready}, not after its creation at {created}"
         );
         if let Some(prev) = previous_ready {
             assert!(
                 created >= prev,
-                "{pod} was created before its predecessor was Ready"
+                "{name} was created at {created}, before its predecessor was Ready at {prev}"
             );
         }
         previous_ready = Some(ready);
     }
 
-    let claims = jsonpath(
-        ns,
-        &["pvc"],
-        r#"{range .items[*]}{.metadata.name}={.status.phase}{"\n"}{end}"#,
-    );
-    let claims: BTreeSet<&str> = claims.lines().collect();
-    let expected: BTreeSet<String> = pods
-        .iter()
-        .map(|p| format!("cassandra-data-{p}=Bound"))
+    let claims: BTreeSet<(String, String)> = c
+        .list::<PersistentVolumeClaim>(ns, "pvc", None)
+        .into_iter()
+        .map(|claim| {
+            let phase = claim.status.and_then(|s| s.phase).unwrap_or_default();
+            (claim.metadata.name.unwrap_or_default(), phase)
+        })
         .collect();
-    assert_eq!(
-        claims,
-        expected.iter().map(String::as_str).collect(),
-        "claims not all Bound"
-    );
+    let expected: BTreeSet<(String, String)> = pods
+        .iter()
+        .map(|p| (format!("cassandra-data-{p}"), "Bound".to_string()))
+        .collect();
+    assert_eq!(claims, expected, "claims not all Bound");
 
     let status = ring_status(ns, "cassandra-0");
-    let rows = ring_rows(&status);
+    let rows = nodes(&casctl::nodetool::parse_status(&status).expect("nodetool status output"));
     let ips: BTreeSet<String> = pods.iter().map(|p| pod_ip(ns, p)).collect();
     assert_eq!(rows.len(), 3, "expected 3 nodes:\n{status}");
-    assert!(rows.iter().all(|r| r.0 == "UN"), "not all UN:\n{status}");
+    assert!(rows.iter().all(Node::is_up_normal), "not all UN:\n{status}");
     assert_eq!(
-        rows.iter().map(|r| r.1.clone()).collect::<BTreeSet<_>>(),
+        addresses(&rows),
         ips,
         "ring addresses are not the pods' IPs:\n{status}"
     );
@@ -271,7 +272,10 @@ fn statefulset_rolls_out_in_order_with_bound_claims_and_a_ring() {
         "Rack is padded: {:?}",
         lines[4]
     );
-    assert!(lines[5].contains(" 32  "), "32 tokens: {}", lines[5]);
+    assert!(
+        rows.iter().all(|n| n.tokens == Some(32)),
+        "32 tokens:\n{status}"
+    );
     assert!(status.ends_with("\n\n"), "no trailing blank line");
 }
 
@@ -281,7 +285,7 @@ fn deleted_pods_go_after_the_delete_delay_or_at_the_end_of_their_grace_period() 
     let ns = TestNamespace::new("harness-del");
     let ns = ns.name.as_str();
     let c = cluster();
-    let pod = |name: &str, annotations: &str| {
+    let manifest = |name: &str, annotations: &str| {
         format!(
             r#"
 apiVersion: v1
@@ -297,9 +301,9 @@ spec:
     };
     c.apply(
         ns,
-        &(pod("quick", r#", casctl.test/delete-delay: "2s""#)
+        &(manifest("quick", r#", casctl.test/delete-delay: "4s""#)
             + "---"
-            + &pod("hang", r#", casctl.test/hang-on-delete: "true""#)),
+            + &manifest("hang", r#", casctl.test/hang-on-delete: "true""#)),
     );
     wait_ready(
         ns,
@@ -307,18 +311,31 @@ spec:
         Duration::from_secs(30),
     );
 
-    // An ordinary pod stops about 2 s after it is asked to, well before its 30 s grace period.
-    let start = Instant::now();
+    // Each pod's deletion is stamped by the API server: `deletionTimestamp` is when its grace
+    // period ends. Both are seen Terminating first, then gone; when they went is read on the
+    // server's clock too (`server_now`, after the pod is gone), so the order of what happened
+    // is checked, not this machine's timing.
+    let terminating = |name: &str| {
+        let pod = pod(ns, name).unwrap_or_else(|| panic!("{name} went at once"));
+        pod.metadata
+            .deletion_timestamp
+            .unwrap_or_else(|| panic!("{name} is not Terminating"))
+            .0
+    };
+
+    // An ordinary pod stops once its delete delay (4 s) is over, well before the end of its
+    // 30 s grace period.
     c.kubectl_ok(&["delete", "pod", "-n", ns, "quick", "--wait=false"]);
+    let grace_ends = terminating("quick");
     assert!(pod_gone_within(ns, "quick", Duration::from_secs(15)));
-    let quick = start.elapsed();
+    let gone_by = c.server_now(ns);
     assert!(
-        quick >= Duration::from_millis(1500) && quick < Duration::from_secs(8),
-        "quick pod went after {quick:?}, expected about 2 s"
+        gone_by < grace_ends,
+        "quick pod went at {gone_by} or before, not before its grace period ended at {grace_ends}"
     );
 
-    // A hanging pod stays Terminating until its grace period (5 s here) is over.
-    let start = Instant::now();
+    // A hanging pod stays Terminating until its grace period (5 s here, not the spec's 30 s:
+    // it is gone within 15 s) is over.
     c.kubectl_ok(&[
         "delete",
         "pod",
@@ -328,19 +345,12 @@ spec:
         "--grace-period=5",
         "--wait=false",
     ]);
-    assert!(wait_until(Duration::from_secs(5), || {
-        !jsonpath(ns, &["pod", "hang"], "{.metadata.deletionTimestamp}").is_empty()
-    }));
-    std::thread::sleep(Duration::from_secs(3));
-    assert!(
-        pod_exists(ns, "hang"),
-        "hanging pod went before its grace period ended"
-    );
+    let grace_ends = terminating("hang");
     assert!(pod_gone_within(ns, "hang", Duration::from_secs(15)));
-    let hang = start.elapsed();
+    let gone_by = c.server_now(ns);
     assert!(
-        hang >= Duration::from_millis(4500) && hang < Duration::from_secs(10),
-        "hanging pod went after {hang:?}, expected about 5 s"
+        gone_by >= grace_ends,
+        "hanging pod was gone by {gone_by}, before its grace period ended at {grace_ends}"
     );
 }
 
@@ -361,14 +371,11 @@ fn decommission_removes_the_node_and_a_pod_gone_without_it_stays_down() {
     );
     let pods = names("ring", 3);
     wait_ready(ns, &pods, Duration::from_secs(60));
-    let first = ring_rows(&ring_status(ns, "ring-0"));
+    let first = ring(ns, "ring-0");
     assert_eq!(first.len(), 3);
-    let host_of = |ip: &str, rows: &[(String, String, String)]| {
-        rows.iter().find(|r| r.1 == ip).map(|r| r.2.clone())
-    };
     let ip1 = pod_ip(ns, "ring-1");
     let ip2 = pod_ip(ns, "ring-2");
-    let host1 = host_of(&ip1, &first).expect("ring-1 in the ring");
+    let host1 = host_id_at(&first, &ip1).expect("ring-1 in the ring");
 
     // Decommission ring-2: UL while it streams, then gone from the ring.
     let decommission = c
@@ -378,9 +385,7 @@ fn decommission_removes_the_node_and_a_pod_gone_without_it_stays_down() {
         .spawn()
         .unwrap();
     let leaving = wait_until(Duration::from_secs(3), || {
-        ring_rows(&ring_status(ns, "ring-0"))
-            .iter()
-            .any(|r| r.0 == "UL" && r.1 == ip2)
+        node_at(&ring(ns, "ring-0"), &ip2).is_some_and(|n| n.code() == "UL")
     });
     let out = decommission.wait_with_output().unwrap();
     assert!(
@@ -389,23 +394,23 @@ fn decommission_removes_the_node_and_a_pod_gone_without_it_stays_down() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(leaving, "ring-2 was never shown UL during its decommission");
-    let rows = ring_rows(&ring_status(ns, "ring-0"));
+    let rows = ring(ns, "ring-0");
     assert_eq!(rows.len(), 2, "ring-2 still in the ring: {rows:?}");
-    assert!(rows.iter().all(|r| r.0 == "UN"));
+    assert!(rows.iter().all(Node::is_up_normal), "{rows:?}");
 
     // Safe scale-down: ring-2 goes; nothing is left behind.
     c.kubectl_ok(&["scale", "statefulset", "-n", ns, "ring", "--replicas=2"]);
     assert!(pod_gone_within(ns, "ring-2", Duration::from_secs(20)));
-    assert_eq!(ring_rows(&ring_status(ns, "ring-0")).len(), 2);
+    assert_eq!(ring(ns, "ring-0").len(), 2);
 
     // Unsafe scale-down (no decommission): ring-1 stays in the ring, DN, with its last address.
     c.kubectl_ok(&["scale", "statefulset", "-n", ns, "ring", "--replicas=1"]);
     assert!(pod_gone_within(ns, "ring-1", Duration::from_secs(20)));
-    let rows = ring_rows(&ring_status(ns, "ring-0"));
+    let rows = ring(ns, "ring-0");
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(
-        rows.iter()
-            .any(|r| r.0 == "DN" && r.1 == ip1 && r.2 == host1),
+        node_at(&rows, &ip1)
+            .is_some_and(|n| n.code() == "DN" && n.host_id.as_ref() == Some(&host1)),
         "ring-1 not DN with its last address: {rows:?}"
     );
 
@@ -413,16 +418,16 @@ fn decommission_removes_the_node_and_a_pod_gone_without_it_stays_down() {
     // before, joins as a new node.
     c.kubectl_ok(&["scale", "statefulset", "-n", ns, "ring", "--replicas=3"]);
     wait_ready(ns, &pods, Duration::from_secs(60));
-    let rows = ring_rows(&ring_status(ns, "ring-0"));
+    let rows = ring(ns, "ring-0");
     assert_eq!(rows.len(), 3, "{rows:?}");
-    assert!(rows.iter().all(|r| r.0 == "UN"), "{rows:?}");
+    assert!(rows.iter().all(Node::is_up_normal), "{rows:?}");
     assert_eq!(
-        host_of(&pod_ip(ns, "ring-1"), &rows),
+        host_id_at(&rows, &pod_ip(ns, "ring-1")),
         Some(host1),
         "ring-1 did not rejoin with its host ID"
     );
-    let old_host2 = host_of(&ip2, &first).unwrap();
-    assert_ne!(host_of(&pod_ip(ns, "ring-2"), &rows), Some(old_host2));
+    let old_host2 = host_id_at(&first, &ip2).unwrap();
+    assert_ne!(host_id_at(&rows, &pod_ip(ns, "ring-2")), Some(old_host2));
 }
 
 #[test]
@@ -526,14 +531,21 @@ spec:
     requests: {storage: 1Gi}
 "#,
     );
+    let claim = || {
+        c.get::<PersistentVolumeClaim>(ns, "pvc/data")
+            .expect("the claim")
+    };
     assert!(wait_until(Duration::from_secs(30), || {
-        jsonpath(ns, &["pvc", "data"], "{.status.phase}") == "Bound"
+        claim().status.and_then(|s| s.phase).as_deref() == Some("Bound")
     }));
-    let pv = jsonpath(ns, &["pvc", "data"], "{.spec.volumeName}");
+    let pv = claim()
+        .spec
+        .and_then(|s| s.volume_name)
+        .expect("a Bound claim names its volume");
     let phase = || {
-        c.kubectl_ok(&["get", "pv", &pv, "-o", "jsonpath={.status.phase}"])
-            .trim()
-            .to_string()
+        c.get_cluster_scoped::<PersistentVolume>(&format!("pv/{pv}"))
+            .and_then(|v| v.status?.phase)
+            .unwrap_or_default()
     };
     assert_eq!(phase(), "Bound");
     c.kubectl_ok(&["delete", "pvc", "-n", ns, "data", "--wait=false"]);
@@ -547,20 +559,37 @@ spec:
     );
 }
 
+/// A pod created at `created` and Ready at `ready` (RFC 3339), as the API server reports it.
+fn pod_with_times(created: &str, ready: &str) -> Pod {
+    serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "p", "creationTimestamp": created},
+        "status": {"conditions": [
+            {"type": "Ready", "status": "True", "lastTransitionTime": ready}
+        ]}
+    }))
+    .expect("a pod")
+}
+
 #[test]
-fn ring_rows_reads_the_status_table() {
-    let status = "Datacenter: dc1\n===============\nStatus=Up/Down\n\
-                  |/ State=Normal/Leaving/Joining/Moving\n\
-                  --  Address   Load       Tokens  Owns (effective)  Host ID  Rack \n\
-                  UN  10.0.0.1  83.5 KiB   16      50.0%             aaaa     rack1\n\
-                  DN  10.0.0.2  ?          16      50.0%             bbbb     rack1\n\n";
-    assert_eq!(
-        ring_rows(status),
-        vec![
-            ("UN".into(), "10.0.0.1".into(), "aaaa".into()),
-            ("DN".into(), "10.0.0.2".into(), "bbbb".into())
-        ]
-    );
+fn pod_times_are_compared_as_instants_across_months_and_years() {
+    // Each pair is one second apart; a date taken as `month * 31 days + day` (the year
+    // ignored) put the second before the first at a year's end and days apart at February's.
+    for (created, ready) in [
+        ("2026-11-28T21:20:05Z", "2026-11-28T21:20:06Z"),
+        ("2025-12-31T23:59:59Z", "2026-01-01T00:00:00Z"),
+        ("2026-02-28T23:59:59Z", "2026-03-01T00:00:00Z"),
+        ("2024-02-29T23:59:59Z", "2024-03-01T00:00:00Z"),
+        ("2026-04-30T23:59:59Z", "2026-05-01T00:00:00Z"),
+    ] {
+        let pod = pod_with_times(created, ready);
+        let (created_at, ready_at) = (common::created_at(&pod), ready_at(&pod));
+        assert!(ready_at > created_at, "{ready} not after {created}");
+        assert_eq!(
+            ready_at.as_second() - created_at.as_second(),
+            1,
+            "{created} → {ready}"
+        );
+    }
 }
 
 // The real ring: real Cassandra 5.0 JVMs in the pods of a namespace labelled
@@ -577,10 +606,10 @@ fn eventually(timeout: Duration, condition: impl FnMut() -> bool) -> bool {
 fn eventually_in_ring(
     ns: &str,
     timeout: Duration,
-    mut condition: impl FnMut(&[(String, String, String)]) -> bool,
+    mut condition: impl FnMut(&[Node]) -> bool,
 ) -> bool {
     common::poll_until(timeout, Duration::from_secs(3), || {
-        condition(&ring_rows(&ring_status(ns, "cassandra-0")))
+        condition(&ring(ns, "cassandra-0"))
     })
 }
 
@@ -606,18 +635,13 @@ fn tutorial_ring(ns: &str, replicas: u32) -> String {
     format!("{}\n---\n{sts}", read("service.yaml"))
 }
 
-fn host_id_of(rows: &[(String, String, String)], ip: &str) -> Option<String> {
-    rows.iter().find(|r| r.1 == ip).map(|r| r.2.clone())
-}
-
 fn annotate(ns: &str, pod: &str, annotation: &str) {
     cluster().kubectl_ok(&["annotate", "pod", "-n", ns, pod, "--overwrite", annotation]);
 }
 
-fn pod_field(ns: &str, pod: &str, path: &str) -> String {
-    let output = format!("jsonpath={path}");
-    let out = cluster().kubectl(&["get", "pod", "-n", ns, pod, "-o", &output]);
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+/// The pod's UID; `None` while it does not exist.
+fn pod_uid(ns: &str, name: &str) -> Option<String> {
+    pod(ns, name)?.metadata.uid
 }
 
 #[test]
@@ -633,30 +657,22 @@ fn real_ring_of_three_joins_in_order_and_lives_through_faults_and_a_decommission
     // Ordered rollout: each pod was created once its predecessor's node was up (Ready means
     // its own row is UN).
     for pair in pods.windows(2) {
-        let ready = timestamp(&pod_field(
-            ns,
-            pair[0],
-            r#"{.status.conditions[?(@.type=="Ready")].lastTransitionTime}"#,
-        ));
-        let created = timestamp(&pod_field(ns, pair[1], "{.metadata.creationTimestamp}"));
+        let ready = ready_at(&pod(ns, pair[0]).expect("the pod"));
+        let created = common::created_at(&pod(ns, pair[1]).expect("the pod"));
         assert!(
             created >= ready,
-            "{} was created before {} was Ready",
+            "{} was created at {created}, before {} was Ready at {ready}",
             pair[1],
             pair[0]
         );
     }
 
     // Real nodetool in the pod, against the pod's node: three UN nodes at the pods' IPs.
-    let status = ring_status(ns, "cassandra-0");
-    let rows = ring_rows(&status);
+    let rows = ring(ns, "cassandra-0");
     let ips: BTreeSet<String> = pods.iter().map(|p| pod_ip(ns, p)).collect();
-    assert_eq!(rows.len(), 3, "{status}");
-    assert!(rows.iter().all(|r| r.0 == "UN"), "{status}");
-    assert_eq!(
-        rows.iter().map(|r| r.1.clone()).collect::<BTreeSet<_>>(),
-        ips
-    );
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(rows.iter().all(Node::is_up_normal), "{rows:?}");
+    assert_eq!(addresses(&rows), ips);
     assert!(ips.iter().all(|ip| ip.starts_with("127.1.")), "{ips:?}");
     let out = nodetool(ns, "cassandra-1", &["version"]);
     assert_eq!(
@@ -668,17 +684,20 @@ fn real_ring_of_three_joins_in_order_and_lives_through_faults_and_a_decommission
     // kill -9 of cassandra-2's JVM, kept down: the pod stays Running but not Ready, and the
     // others see its node DN once gossip gives up on it.
     let ip2 = pod_ip(ns, "cassandra-2");
-    let host2 = host_id_of(&rows, &ip2).expect("cassandra-2 in the ring");
+    let host2 = host_id_at(&rows, &ip2).expect("cassandra-2 in the ring");
     annotate(ns, "cassandra-2", "casctl.test/fault=kill");
     assert!(
         eventually(Duration::from_secs(30), || !pod_ready(ns, "cassandra-2")),
         "cassandra-2 still Ready with its JVM killed"
     );
-    assert_eq!(pod_field(ns, "cassandra-2", "{.status.phase}"), "Running");
+    assert_eq!(
+        pod_status(ns, "cassandra-2").phase.as_deref(),
+        Some("Running")
+    );
     assert_eq!(cassandra_jvms(ns), ["cassandra-0", "cassandra-1"]);
     assert!(
         eventually_in_ring(ns, Duration::from_secs(90), |rows| {
-            rows.iter().any(|r| r.0 == "DN" && r.1 == ip2)
+            node_at(rows, &ip2).is_some_and(|n| n.code() == "DN")
         }),
         "cassandra-2 never DN"
     );
@@ -694,12 +713,9 @@ fn real_ring_of_three_joins_in_order_and_lives_through_faults_and_a_decommission
     ]);
     wait_real_ready(ns, &["cassandra-2"], Duration::from_secs(180));
     assert!(eventually_in_ring(ns, Duration::from_secs(60), |rows| {
-        rows.len() == 3 && rows.iter().all(|r| r.0 == "UN")
+        rows.len() == 3 && rows.iter().all(Node::is_up_normal)
     }));
-    assert_eq!(
-        host_id_of(&ring_rows(&ring_status(ns, "cassandra-0")), &ip2),
-        Some(host2)
-    );
+    assert_eq!(host_id_at(&ring(ns, "cassandra-0"), &ip2), Some(host2));
 
     // Decommission below system_distributed's RF 3 is refused; forced, the node leaves and
     // its pod is no longer Ready.
@@ -722,19 +738,14 @@ fn real_ring_of_three_joins_in_order_and_lives_through_faults_and_a_decommission
         ns,
         "cassandra-2"
     )));
-    let rows = ring_rows(&ring_status(ns, "cassandra-0"));
+    let rows = ring(ns, "cassandra-0");
     assert_eq!(rows.len(), 2, "cassandra-2 still in the ring: {rows:?}");
 
     // Re-created on its claim, the decommissioned node refuses to start: the container
     // restarts (counted), and the previous container's log says why.
     c.kubectl_ok(&["delete", "pod", "-n", ns, "cassandra-2", "--wait=false"]);
     let restarted = eventually(Duration::from_secs(240), || {
-        let count = pod_field(
-            ns,
-            "cassandra-2",
-            "{.status.containerStatuses[0].restartCount}",
-        );
-        count.parse::<u32>().is_ok_and(|n| n > 0)
+        container(ns, "cassandra-2").is_some_and(|(restarts, _)| restarts > 0)
     });
     assert!(restarted, "cassandra-2 never restarted");
     let previous = c.kubectl(&["logs", "-n", ns, "cassandra-2", "--previous"]);
@@ -744,14 +755,8 @@ fn real_ring_of_three_joins_in_order_and_lives_through_faults_and_a_decommission
         "{previous}"
     );
     assert!(!pod_ready(ns, "cassandra-2"));
-    assert_eq!(
-        pod_field(
-            ns,
-            "cassandra-2",
-            "{.status.containerStatuses[0].lastState.terminated.reason}"
-        ),
-        "Error"
-    );
+    let ended = container(ns, "cassandra-2").and_then(|(_, reason)| reason);
+    assert_eq!(ended.as_deref(), Some("Error"));
 }
 
 #[test]
@@ -760,26 +765,24 @@ fn real_node_drains_on_deletion_keeps_its_claims_identity_and_goes_with_its_name
     let ns_guard = TestNamespace::real("real-node");
     let ns = ns_guard.name.as_str();
     let c = cluster();
-    let ring = tutorial_ring(ns, 1);
-    c.apply(ns, &ring);
+    let manifests = tutorial_ring(ns, 1);
+    c.apply(ns, &manifests);
     wait_real_ready(ns, &["cassandra-0"], Duration::from_secs(240));
     let host_of_only_node = || {
-        let rows = ring_rows(&ring_status(ns, "cassandra-0"));
+        let rows = ring(ns, "cassandra-0");
         assert_eq!(rows.len(), 1, "{rows:?}");
-        rows[0].2.clone()
+        rows[0].host_id.clone().expect("the node's host ID")
     };
     let first = host_of_only_node();
 
     // Deleted with a 500 s grace period, the pod drains and goes as soon as its JVM has
     // exited; re-created on the same claim, it is the same node.
-    let old_uid = pod_field(ns, "cassandra-0", "{.metadata.uid}");
+    let old_uid = pod_uid(ns, "cassandra-0");
+    assert!(old_uid.is_some());
     c.kubectl_ok(&["delete", "pod", "-n", ns, "cassandra-0", "--wait=false"]);
     assert!(
-        eventually(Duration::from_secs(120), || pod_field(
-            ns,
-            "cassandra-0",
-            "{.metadata.uid}"
-        ) != old_uid),
+        eventually(Duration::from_secs(120), || pod_uid(ns, "cassandra-0")
+            != old_uid),
         "the deleted pod was still there after 120 s (grace period 500 s)"
     );
     wait_real_ready(ns, &["cassandra-0"], Duration::from_secs(240));
@@ -801,7 +804,7 @@ fn real_node_drains_on_deletion_keeps_its_claims_identity_and_goes_with_its_name
         "--wait=true",
         "--timeout=60s",
     ]);
-    c.apply(ns, &ring);
+    c.apply(ns, &manifests);
     wait_real_ready(ns, &["cassandra-0"], Duration::from_secs(240));
     assert_ne!(host_of_only_node(), first, "a new claim is a new node");
 

@@ -1,5 +1,9 @@
+# shellcheck shell=bash
 # Shared by the benchmark scripts: whole-process timing and peak memory with /usr/bin/time,
 # medians, and the locally built kubectl. Source it; do not run it.
+#
+# The caller sets `kubectl` (usually kubectl=$(kubectl_bin)) before new_namespace or
+# delete_namespaces, which say so when it did not.
 
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
@@ -64,6 +68,7 @@ instant_ready_templates() {
 # remembered in the array `namespaces` for the caller's cleanup (not in a subshell: call it
 # directly, not as $(new_namespace …)). Needs $kubectl and KUBECONFIG.
 new_namespace() {
+  : "${kubectl:?new_namespace needs kubectl (kubectl=\$(kubectl_bin))}"
   NS="bench-$1-$RANDOM$RANDOM"
   namespaces+=("$NS")
   "$kubectl" create namespace "$NS" >/dev/null
@@ -72,6 +77,7 @@ new_namespace() {
 
 # delete_namespaces: the cleanup of every namespace new_namespace made.
 delete_namespaces() {
+  : "${kubectl:?delete_namespaces needs kubectl (kubectl=\$(kubectl_bin))}"
   local ns
   for ns in "${namespaces[@]}"; do "$kubectl" delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done
 }

@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+pub use k8s_openapi::jiff::Timestamp;
+
 /// The running local control plane.
 pub struct Cluster {
     /// Its kubeconfig: the only way in (the API server on 127.0.0.1).
@@ -416,4 +418,127 @@ pub fn node_zones() -> std::collections::BTreeMap<String, String> {
             Some((n.metadata.name?, zone))
         })
         .collect()
+}
+
+/// Typed reads of single pods and cluster-wide objects, and the API server's clock.
+#[allow(dead_code)]
+impl Cluster {
+    /// The pod `name`; `None` when it does not exist.
+    pub fn pod(&self, namespace: &str, name: &str) -> Option<k8s_openapi::api::core::v1::Pod> {
+        self.get(namespace, &format!("pod/{name}"))
+    }
+
+    /// One cluster-scoped object (`pv/NAME`, `storageclass/fast`); `None` when it does not
+    /// exist.
+    pub fn get_cluster_scoped<K: serde::de::DeserializeOwned>(&self, what: &str) -> Option<K> {
+        let out = self.kubectl(&["get", what, "-o", "json"]);
+        if !out.status.success() {
+            return None;
+        }
+        Some(serde_json::from_slice(&out.stdout).expect("kubectl printed an object"))
+    }
+
+    /// Every object of a cluster-scoped kind (`nodes`, `pv`), typed.
+    pub fn list_cluster_scoped<K: serde::de::DeserializeOwned>(&self, kind: &str) -> Vec<K> {
+        let out = self.kubectl_ok(&["get", kind, "-o", "json"]);
+        serde_json::from_str::<Items<K>>(&out)
+            .expect("a list")
+            .items
+    }
+
+    /// The API server's clock, to the second: the creation time of a new ConfigMap in the
+    /// namespace. To compare with the times the server stamps on objects (a deletion's end of
+    /// grace, a condition's transition), so that tests assert on the order of what happened
+    /// rather than on this machine's clock.
+    pub fn server_now(&self, namespace: &str) -> Timestamp {
+        let manifest =
+            r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"generateName": "now-"}}"#;
+        let mut child = self
+            .kubectl_command(&["create", "-n", namespace, "-f", "-", "-o", "json"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cannot run kubectl");
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), manifest.as_bytes())
+            .expect("cannot write to kubectl");
+        let out = child.wait_with_output().expect("kubectl create");
+        assert!(
+            out.status.success(),
+            "kubectl create configmap failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let marker: k8s_openapi::api::core::v1::ConfigMap =
+            serde_json::from_slice(&out.stdout).expect("kubectl printed the ConfigMap");
+        marker
+            .metadata
+            .creation_timestamp
+            .expect("a created object has a creation time")
+            .0
+    }
+
+    /// The URL of the API server, as the kubeconfig's current context names it.
+    pub fn api_server(&self) -> String {
+        let config = kube::config::Kubeconfig::read_from(&self.kubeconfig).expect("a kubeconfig");
+        let cluster = config
+            .current_context
+            .as_ref()
+            .and_then(|name| config.contexts.iter().find(|c| &c.name == name))
+            .and_then(|c| c.context.as_ref())
+            .map(|c| c.cluster.clone());
+        config
+            .clusters
+            .iter()
+            .find(|c| cluster.as_ref().is_none_or(|name| &c.name == name))
+            .and_then(|c| c.cluster.as_ref()?.server.clone())
+            .expect("the kubeconfig names its API server")
+    }
+
+    /// A kubeconfig at `path` for the same API server with another user: a bearer `token`
+    /// (that of a service account, or a made-up one), in context `context`, namespace
+    /// `namespace`.
+    pub fn token_kubeconfig(&self, path: &Path, context: &str, namespace: &str, token: &str) {
+        let server = self.api_server();
+        let token = token.trim();
+        let text = format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: {context}\nclusters:\n- name: local\n  \
+             cluster:\n    server: {server}\n    insecure-skip-tls-verify: true\ncontexts:\n- name: \
+             {context}\n  context:\n    cluster: local\n    user: {context}\n    namespace: \
+             {namespace}\nusers:\n- name: {context}\n  user:\n    token: {token}\n"
+        );
+        std::fs::write(path, text).expect("write the kubeconfig");
+    }
+}
+
+/// Whether the pod's `Ready` condition is `True`.
+#[allow(dead_code)]
+pub fn is_ready(pod: &k8s_openapi::api::core::v1::Pod) -> bool {
+    ready_condition(pod).is_some_and(|c| c.status == "True")
+}
+
+/// When the pod's `Ready` condition last changed (for a Ready pod: when it became Ready).
+#[allow(dead_code)]
+pub fn ready_since(pod: &k8s_openapi::api::core::v1::Pod) -> Option<Timestamp> {
+    Some(ready_condition(pod)?.last_transition_time.as_ref()?.0)
+}
+
+/// When the pod was created.
+#[allow(dead_code)]
+pub fn created_at(pod: &k8s_openapi::api::core::v1::Pod) -> Timestamp {
+    pod.metadata
+        .creation_timestamp
+        .as_ref()
+        .expect("a created pod has a creation time")
+        .0
+}
+
+fn ready_condition(
+    pod: &k8s_openapi::api::core::v1::Pod,
+) -> Option<&k8s_openapi::api::core::v1::PodCondition> {
+    pod.status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == "Ready")
 }
