@@ -289,13 +289,10 @@ impl Lock {
         if !ours {
             return;
         }
-        let params = DeleteParams {
-            preconditions: Some(Preconditions {
-                resource_version: lease.metadata.resource_version.clone(),
-                uid: lease.metadata.uid.clone(),
-            }),
-            ..Default::default()
-        };
+        let params = DeleteParams::default().preconditions(Preconditions {
+            resource_version: lease.metadata.resource_version.clone(),
+            uid: lease.metadata.uid.clone(),
+        });
         match self.api.delete(&self.name, &params).await {
             Ok(_) => {}
             Err(err) if is_not_found(&err) => {}

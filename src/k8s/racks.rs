@@ -222,13 +222,10 @@ async fn annotate(cluster: &Cluster, set: &str, value: serde_json::Value) -> Res
 /// Deletes the pod only if it is still the one with this UID (the one that was drained);
 /// `Ok(false)` when it is gone or has been replaced already.
 pub(crate) async fn delete_pod(cluster: &Cluster, pod: &str, uid: &str) -> Result<bool> {
-    let params = DeleteParams {
-        preconditions: Some(Preconditions {
-            uid: Some(uid.to_owned()),
-            resource_version: None,
-        }),
-        ..Default::default()
-    };
+    let params = DeleteParams::default().preconditions(Preconditions {
+        uid: Some(uid.to_owned()),
+        resource_version: None,
+    });
     match cluster.api::<Pod>().delete(pod, &params).await {
         Ok(_) => Ok(true),
         Err(err) if is_not_found(&err) => Ok(false),
