@@ -24,7 +24,7 @@ pub(crate) async fn run(cluster: &Cluster, args: &NodetoolArgs, ui: &Ui) -> Resu
             pod.metadata.name.clone().unwrap_or_default()
         }
     };
-    ui.detail(format!("running nodetool in pod {pod}"));
+    let started = std::time::Instant::now();
     let mut command = vec!["nodetool"];
     command.extend(args.args.iter().map(String::as_str));
     let (mut stdout, mut stderr) = (tokio::io::stdout(), tokio::io::stderr());
@@ -37,6 +37,10 @@ pub(crate) async fn run(cluster: &Cluster, args: &NodetoolArgs, ui: &Ui) -> Resu
         &mut stderr,
     )
     .await?;
+    ui.phase(
+        format!("nodetool {} in {pod}", args.args.join(" ")),
+        started,
+    );
     Ok(match code {
         0 => Outcome::from(Code::Ok),
         code => Outcome::Remote(u8::try_from(code).unwrap_or(1)),
