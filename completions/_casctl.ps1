@@ -87,7 +87,7 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             break
         }
         'casctl;up' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the rollout, e.g. 30s, 5m, 1h or 1m30s')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long the whole command may take (preflight, apply, rollout, cleanup), e.g. 30s, 5m, 1h or 1m30s')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Only show what would be applied')
             [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Number of Cassandra nodes, 1 to 1000 [template: 3]')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Container image, [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST] with a lower-case repository [template: gcr.io/google-samples/cassandra:v13]')
@@ -181,8 +181,8 @@ Register-ArgumentCompleter -Native -CommandName 'casctl' -ScriptBlock {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the Service, the StatefulSet and the pod prefix')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR and TERM=dumb are honoured in auto mode)')
             [CompletionResult]::new('--purge-volumes', '--purge-volumes', [CompletionResultType]::ParameterName, 'Also delete the data volumes (PersistentVolumeClaims) once every pod is gone')
-            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation before purging volumes')
-            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation before purging volumes')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation before purging volumes (only with --purge-volumes)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation before purging volumes (only with --purge-volumes)')
             [CompletionResult]::new('--wait-for-lock', '--wait-for-lock', [CompletionResultType]::ParameterName, 'When another command holds the ring''s lock, wait for it instead of refusing')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors, warnings and the data asked for')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors, warnings and the data asked for')

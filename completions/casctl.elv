@@ -82,7 +82,7 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand --version 'Print version'
         }
         &'casctl;up'= {
-            cand --timeout 'How long to wait for the rollout, e.g. 30s, 5m, 1h or 1m30s'
+            cand --timeout 'How long the whole command may take (preflight, apply, rollout, cleanup), e.g. 30s, 5m, 1h or 1m30s'
             cand --dry-run 'Only show what would be applied'
             cand --replicas 'Number of Cassandra nodes, 1 to 1000 [template: 3]'
             cand --image 'Container image, [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST] with a lower-case repository [template: gcr.io/google-samples/cassandra:v13]'
@@ -173,8 +173,8 @@ set edit:completion:arg-completer[casctl] = {|@words|
             cand --name 'Name of the Service, the StatefulSet and the pod prefix'
             cand --color 'When to use colors (NO_COLOR and TERM=dumb are honoured in auto mode)'
             cand --purge-volumes 'Also delete the data volumes (PersistentVolumeClaims) once every pod is gone'
-            cand -y 'Do not ask for confirmation before purging volumes'
-            cand --yes 'Do not ask for confirmation before purging volumes'
+            cand -y 'Do not ask for confirmation before purging volumes (only with --purge-volumes)'
+            cand --yes 'Do not ask for confirmation before purging volumes (only with --purge-volumes)'
             cand --wait-for-lock 'When another command holds the ring''s lock, wait for it instead of refusing'
             cand -q 'Print only errors, warnings and the data asked for'
             cand --quiet 'Print only errors, warnings and the data asked for'

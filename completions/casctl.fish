@@ -78,7 +78,7 @@ complete -c casctl -n "__fish_casctl_using_subcommand render" -s q -l quiet -d '
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s h -l help -d 'Print help'
 complete -c casctl -n "__fish_casctl_using_subcommand render" -s V -l version -d 'Print version'
-complete -c casctl -n "__fish_casctl_using_subcommand up" -l timeout -d 'How long to wait for the rollout, e.g. 30s, 5m, 1h or 1m30s' -r
+complete -c casctl -n "__fish_casctl_using_subcommand up" -l timeout -d 'How long the whole command may take (preflight, apply, rollout, cleanup), e.g. 30s, 5m, 1h or 1m30s' -r
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l dry-run -d 'Only show what would be applied' -r -f -a "client\t'Print what would be applied; talk to no cluster'
 server\t'Send the apply with dry run and report what would change'"
 complete -c casctl -n "__fish_casctl_using_subcommand up" -l replicas -d 'Number of Cassandra nodes, 1 to 1000 [template: 3]' -r
@@ -158,7 +158,7 @@ complete -c casctl -n "__fish_casctl_using_subcommand down" -l color -d 'When to
 always\t''
 never\t''"
 complete -c casctl -n "__fish_casctl_using_subcommand down" -l purge-volumes -d 'Also delete the data volumes (PersistentVolumeClaims) once every pod is gone'
-complete -c casctl -n "__fish_casctl_using_subcommand down" -s y -l yes -d 'Do not ask for confirmation before purging volumes'
+complete -c casctl -n "__fish_casctl_using_subcommand down" -s y -l yes -d 'Do not ask for confirmation before purging volumes (only with --purge-volumes)'
 complete -c casctl -n "__fish_casctl_using_subcommand down" -l wait-for-lock -d 'When another command holds the ring\'s lock, wait for it instead of refusing'
 complete -c casctl -n "__fish_casctl_using_subcommand down" -s q -l quiet -d 'Print only errors, warnings and the data asked for'
 complete -c casctl -n "__fish_casctl_using_subcommand down" -s v -l verbose -d 'Say more, on stderr: -v shows what casctl asks the API and how long each phase takes; -vv also shows every request'

@@ -80,6 +80,12 @@ impl Invocation {
 /// Parses a command line, the program's path first. `--help`, `--version` and usage errors
 /// print and exit as clap does (exit 2 for a usage error).
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Cli {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let invocation = args.first().map_or(Invocation::Casctl, |program| {
+        Invocation::of_program(program)
+    });
+    // Every message that names a command names it as the user typed it.
+    crate::fmt::set_program(invocation.command_line());
     try_parse(args).unwrap_or_else(|err| err.exit())
 }
 
@@ -101,6 +107,9 @@ pub fn try_parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::
 /// The clap command as `invocation` names it, with every command's examples.
 pub fn command(invocation: Invocation) -> clap::Command {
     let mut command = Cli::command().bin_name(invocation.command_line());
+    if invocation == Invocation::KubectlPlugin {
+        command = name_commands_in_help(command, invocation.command_line());
+    }
     let header = *command.get_styles().get_header();
     for (subcommand, examples) in EXAMPLES {
         command = command.mut_subcommand(subcommand, |sub| {
@@ -115,6 +124,45 @@ pub fn command(invocation: Invocation) -> clap::Command {
         plugin = Invocation::PLUGIN_FILE
     ));
     command.after_help(after_help)
+}
+
+/// The help of every command and option with the casctl commands it names (`casctl down`) as
+/// `program` names them.
+fn name_commands_in_help(command: clap::Command, program: &str) -> clap::Command {
+    let rename = |text: &StyledStr| -> Option<String> {
+        let plain = text.to_string();
+        let named = crate::fmt::named_as(&plain, program);
+        (named != plain).then(|| named.into_owned())
+    };
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    let mut command = command;
+    for name in names {
+        command = command.mut_subcommand(&name, |mut sub| {
+            let args: Vec<(String, Option<String>, Option<String>)> = sub
+                .get_arguments()
+                .map(|a| {
+                    (
+                        a.get_id().to_string(),
+                        a.get_help().and_then(rename),
+                        a.get_long_help().and_then(rename),
+                    )
+                })
+                .collect();
+            for (id, help, long) in args {
+                if let Some(help) = help {
+                    sub = sub.mut_arg(&id, |a| a.help(help));
+                }
+                if let Some(long) = long {
+                    sub = sub.mut_arg(&id, |a| a.long_help(long));
+                }
+            }
+            sub
+        });
+    }
+    command
 }
 
 /// What `casctl --help` shows, without the program name.
@@ -199,6 +247,16 @@ fn examples_help(examples: &[&str], invocation: Invocation, header: Style) -> St
 
 /// Combinations of flags that clap cannot express: the subcommand and the message.
 fn conflicting_flags(cli: &Cli) -> Option<(&'static str, &'static str)> {
+    if let Command::Down(down) = &cli.command
+        && down.yes
+        && !down.purge_volumes
+    {
+        return Some((
+            "down",
+            "--yes answers the question of --purge-volumes, and without --purge-volumes nothing is asked \
+             (the volumes are kept); add --purge-volumes to delete them, or leave out --yes",
+        ));
+    }
     let (subcommand, create_storage_class, settings) = match &cli.command {
         Command::Render(args) => ("render", args.create_storage_class, &args.settings),
         Command::Up(args) => ("up", args.create_storage_class, &args.settings),
@@ -413,7 +471,8 @@ pub enum DryRun {
 
 #[derive(Debug, Args)]
 pub struct UpArgs {
-    /// How long to wait for the rollout, e.g. 30s, 5m, 1h or 1m30s
+    /// How long the whole command may take (preflight, apply, rollout, cleanup), e.g. 30s, 5m,
+    /// 1h or 1m30s
     #[arg(long, value_name = "DURATION", default_value = "10m", allow_hyphen_values = true,
           value_parser = parse_duration)]
     pub timeout: Duration,
@@ -511,7 +570,7 @@ pub struct DownArgs {
     #[arg(long)]
     pub purge_volumes: bool,
 
-    /// Do not ask for confirmation before purging volumes
+    /// Do not ask for confirmation before purging volumes (only with --purge-volumes)
     #[arg(short, long)]
     pub yes: bool,
 

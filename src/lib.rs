@@ -46,9 +46,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let ui = Ui::new(ui_options(&cli.global));
     match cli.command {
         Command::Render(args) => {
-            cmd::render::run(cli.global.name, cli.global.namespace, &args).map(Outcome::from)
+            cmd::render::run(cli.global.name, cli.global.namespace, &args, &ui).map(Outcome::from)
         }
-        Command::Rbac(args) => cmd::rbac::run(cli.global.namespace, &args).map(Outcome::from),
+        Command::Rbac(args) => cmd::rbac::run(cli.global.namespace, &args, &ui).map(Outcome::from),
         Command::Completions(args) => cmd::completions::run(args.shell).map(Outcome::from),
         Command::Man => cmd::completions::man().map(Outcome::from),
         command => {
@@ -115,7 +115,16 @@ async fn dispatch(
 /// anything: all the missing ones are one error, so that one request to an administrator (or
 /// one `casctl rbac`) is enough. A missing optional one only switches a check off.
 async fn check_access(cluster: &k8s::Cluster, run: access::Run, ui: &Ui) -> Result<()> {
+    let started = std::time::Instant::now();
     let verdict = k8s::access::check(cluster, &run.requirements()).await?;
+    ui.phase(
+        format!(
+            "asking the API server what the user of context \"{}\" may do in namespace {} (SelfSubjectRulesReview)",
+            cluster.resolved.context,
+            cluster.namespace()
+        ),
+        started,
+    );
     let mut missing = Vec::new();
     for requirement in verdict.missing {
         let permission = requirement.permission;

@@ -423,8 +423,7 @@ fn pending_claim(pod: &Pod, observed: &Observed) -> Option<Diagnosis> {
     let class = claim
         .spec
         .as_ref()
-        .and_then(|s| s.storage_class_name.as_deref())
-        .unwrap_or("(default)");
+        .and_then(|s| s.storage_class_name.as_deref());
     let why = latest_event(
         observed.events,
         "PersistentVolumeClaim",
@@ -439,6 +438,20 @@ fn pending_claim(pod: &Pod, observed: &Observed) -> Option<Diagnosis> {
     )
     .and_then(|e| e.message.as_deref())
     .unwrap_or("no volume has been bound to it yet");
+    // `storageClassName: ""` is Kubernetes' "no class": nothing is provisioned, only a volume
+    // without a class binds.
+    if class == Some("") {
+        return Some(diagnosis(
+            Some(name),
+            format!(
+                "claim {claim_name} (no StorageClass) is Pending: it binds only a PersistentVolume with no class, \
+                 and none that fits is Available ({why})"
+            ),
+            "create a PersistentVolume with no storageClassName (of the claim's size and access mode), \
+             or pick a class with `casctl up --storage-class CLASS`",
+        ));
+    }
+    let class = class.unwrap_or("(default)");
     Some(diagnosis(
         Some(name),
         format!("claim {claim_name} (StorageClass {class}) is Pending: {why}"),
@@ -776,6 +789,40 @@ mod tests {
             d.problem,
             "claim cassandra-data-cassandra-0 (StorageClass fast) is Pending: storageclass.storage.k8s.io \"fast\" not found"
         );
+    }
+
+    #[test]
+    fn a_pending_claim_of_no_class_says_what_binds_it() {
+        let mut p = pod("cassandra-0", false);
+        p.spec.as_mut().unwrap().node_name = None;
+        p.status.as_mut().unwrap().phase = Some("Pending".into());
+        let claim = PersistentVolumeClaim {
+            metadata: ObjectMeta {
+                name: Some("cassandra-data-cassandra-0".into()),
+                ..Default::default()
+            },
+            spec: Some(PersistentVolumeClaimSpec {
+                storage_class_name: Some(String::new()),
+                ..Default::default()
+            }),
+            status: Some(PersistentVolumeClaimStatus {
+                phase: Some("Pending".into()),
+                ..Default::default()
+            }),
+        };
+        let (pods, claims) = ([p], [claim]);
+        let d = diagnose(&observed(&pods, &claims, &[])).unwrap();
+        assert_eq!(
+            d.problem,
+            "claim cassandra-data-cassandra-0 (no StorageClass) is Pending: it binds only a PersistentVolume with no class, \
+             and none that fits is Available (no volume has been bound to it yet)"
+        );
+        let hint = d.hint.unwrap();
+        assert!(
+            hint.starts_with("create a PersistentVolume with no storageClassName"),
+            "{hint}"
+        );
+        assert!(!hint.contains("StorageClass exists"), "{hint}");
     }
 
     #[test]

@@ -212,7 +212,10 @@ fn duration_seconds(s: &str) -> Option<u64> {
 /// The target of `casctl scale`.
 pub fn parse_scale_target(s: &str) -> Result<u32, String> {
     match s.parse::<i64>() {
-        Ok(0) => Err("a ring needs at least 1 node; to remove every node use `casctl down`".into()),
+        Ok(0) => Err(format!(
+            "a ring needs at least 1 node; to remove every node use `{} down`",
+            crate::fmt::program()
+        )),
         _ => whole_number_up_to(s, MAX_REPLICAS),
     }
 }

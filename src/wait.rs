@@ -1216,10 +1216,7 @@ impl Wait {
         };
         let line = match (&self.goal, remaining.len()) {
             (_, 0) => return,
-            (Goal::ClaimsGone { .. }, _) => format!(
-                "waiting for {} to be deleted (each is removed once no pod uses it)",
-                remaining.join(", ")
-            ),
+            (Goal::ClaimsGone { .. }, _) => crate::fmt::claims_being_deleted(&remaining),
             _ => format!("waiting for {} to terminate", remaining.join(", ")),
         };
         if self.overall.as_ref().map(|o| &o.2) != Some(&line) {

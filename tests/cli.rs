@@ -1147,3 +1147,210 @@ fn a_missing_credential_plugin_is_named_with_a_hint() {
         ))
         .stderr(contains("hint: install `no-such-credential-plugin`"));
 }
+
+/// A template or kubeconfig error: one line per cause in casctl's words, never the YAML
+/// library's snippet (`-->`, `5 | …`, ` | ^`) or its advice to the programmer.
+fn assert_no_yaml_snippet(what: &str, stderr: &str) {
+    for line in stderr.lines() {
+        let code = line.trim_start();
+        let numbered = code
+            .split_once(" |")
+            .is_some_and(|(n, _)| !n.is_empty() && n.trim().chars().all(|c| c.is_ascii_digit()));
+        assert!(
+            !code.starts_with("-->") && !code.starts_with('|') && !numbered,
+            "{what}: a snippet line {line:?} in:\n{stderr}"
+        );
+    }
+    for advice in ["DuplicateKeyPolicy", "Options", "<input>"] {
+        assert!(!stderr.contains(advice), "{what}: {advice} in:\n{stderr}");
+    }
+}
+
+fn templates_with(edit: impl Fn(&str) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    std::fs::copy(
+        root.join("statefulset.yaml"),
+        dir.path().join("statefulset.yaml"),
+    )
+    .unwrap();
+    let service = std::fs::read_to_string(root.join("service.yaml")).unwrap();
+    std::fs::write(dir.path().join("service.yaml"), edit(&service)).unwrap();
+    dir
+}
+
+#[test]
+fn template_parse_errors_are_said_in_casctls_words() {
+    let dir = templates_with(|s| {
+        s.replacen(
+            "  name: cassandra\n",
+            "  name: cassandra\n  name: other\n",
+            1,
+        )
+    });
+    let out = casctl()
+        .args(["render", "--templates"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("caused by: service.yaml:7:3: duplicate key `name`\n"),
+        "{stderr}"
+    );
+    assert_no_yaml_snippet("duplicate key", &stderr);
+
+    let dir = templates_with(|s| s.replace("kind: Service", "kind: ConfigMap"));
+    let out = casctl()
+        .args(["render", "--templates"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("service.yaml:4:1: "), "{stderr}");
+    assert!(stderr.contains("ConfigMap"), "{stderr}");
+    assert_no_yaml_snippet("another kind", &stderr);
+}
+
+#[test]
+fn a_garbage_kubeconfig_or_credential_output_reads_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage");
+    std::fs::write(&garbage, "garbage: [\n").unwrap();
+    let out = casctl()
+        .args(["status", "--kubeconfig"])
+        .arg(&garbage)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:1:10: ", garbage.display())),
+        "{stderr}"
+    );
+    assert_no_yaml_snippet("garbage kubeconfig", &stderr);
+
+    let echo = dir.path().join("echo");
+    std::fs::write(
+        &echo,
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  cluster: {server: 'https://127.0.0.1:9'}\n\
+         contexts:\n- name: c\n  context: {cluster: k, user: u}\nusers:\n- name: u\n  user:\n    exec:\n      \
+         apiVersion: client.authentication.k8s.io/v1\n      command: /bin/echo\n      args: [garbage]\n      interactiveMode: Never\n",
+    )
+    .unwrap();
+    let out = casctl()
+        .args(["status", "--kubeconfig"])
+        .arg(&echo)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr
+            .contains("the credential plugin `/bin/echo` of context \"c\" printed no credentials"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: run `/bin/echo`"), "{stderr}");
+    assert_no_yaml_snippet("credential plugin output", &stderr);
+}
+
+#[test]
+fn a_kubeconfig_without_contexts_says_how_to_add_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "").unwrap();
+    casctl()
+        .args(["status", "--kubeconfig"])
+        .arg(&empty)
+        .assert()
+        .code(1)
+        .stderr(contains("has no contexts"))
+        .stderr(contains("kubectl config set-context"))
+        .stderr(contains("pass --context").not());
+}
+
+#[test]
+fn usage_errors_of_the_plugin_name_kubectl_casctl() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = link_as_kubectl_plugin(dir.path());
+    let out = run_plugin(&path).args(["scale", "0"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("use `kubectl casctl down`"), "{stderr}");
+    let help = String::from_utf8(
+        run_plugin(&path)
+            .args(["scale", "--help"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(help.contains("`kubectl casctl down`"), "{help}");
+    assert!(!help.contains(" `casctl "), "{help}");
+}
+
+#[test]
+fn timeout_is_the_whole_commands_budget_in_help_and_readme() {
+    let help = stdout_of(&["up", "--help"]);
+    let timeout: String = help
+        .lines()
+        .skip_while(|l| !l.contains("--timeout <DURATION>"))
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(timeout.contains("the whole command"), "{timeout}");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(
+        readme.contains("`--timeout` is the whole\n   command's budget")
+            || readme.contains("`--timeout` is the whole command's budget"),
+    );
+}
+
+#[test]
+fn yes_without_purge_volumes_is_a_usage_error() {
+    casctl()
+        .args(["down", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains("--yes answers the question of --purge-volumes"));
+}
+
+#[test]
+fn verbose_render_and_rbac_say_what_they_read_and_how_long() {
+    let out = casctl().args(["render", "-v"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("reading the built-in templates and setting their fields ("),
+        "{stderr}"
+    );
+    assert!(stderr.contains(" ms)"), "{stderr}");
+    let dir = templates_with(str::to_owned);
+    let out = casctl()
+        .args(["render", "-v", "--templates"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "reading the templates in {} and setting their fields (",
+            dir.path().display()
+        )),
+        "{stderr}"
+    );
+    let out = casctl()
+        .args(["rbac", "-v", "-n", "shop", "--user", "alice"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains(" ms)"), "{stderr}");
+    // Without -v, nothing of the sort.
+    let out = casctl().args(["render"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

@@ -5,6 +5,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use common::{TestNamespace, cluster, templates};
 use predicates::str::contains;
@@ -136,6 +137,12 @@ fn a_conflict_409_and_an_invalid_object_422_read_clean() {
         1,
     );
     assert!(stderr.contains("other-tool"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "conflict with \"other-tool\" using apps/v1: .spec.template.spec.terminationGracePeriodSeconds"
+        ),
+        "{stderr}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let dir = templates(dir.path(), 30, &[]);
@@ -151,6 +158,8 @@ fn a_conflict_409_and_an_invalid_object_422_read_clean() {
         .arg(&dir);
     let stderr = failing_stderr("422", &mut cmd, 1);
     assert!(stderr.contains("containerPort"), "{stderr}");
+    // All or nothing: the StatefulSet was refused, so no Service was written either.
+    assert_eq!(c.names(&other.name, "services"), Vec::<String>::new());
 }
 
 #[test]
@@ -171,4 +180,244 @@ fn the_api_servers_warnings_are_shown_as_kubectl_shows_them() {
         .stderr(contains(
             "Warning: would violate PodSecurity \"restricted:latest\"",
         ));
+}
+
+/// Keyspaces that let a simulated ring shrink to one node.
+const ONE_REPLICA: &str = "casctl.test/keyspaces: \"system_traces=1,system_distributed=1\"";
+
+fn run_ok(what: &str, cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{what}:\n{stderr}");
+    stderr
+}
+
+#[test]
+#[ignore = "needs the local control plane (tests/test-all)"]
+fn one_node_and_one_claim_read_in_the_singular_and_verbose_says_what_it_asks() {
+    let ns = TestNamespace::new("one");
+    let dir = tempfile::tempdir().unwrap();
+    let tpl = templates(dir.path(), 5, &[ONE_REPLICA]);
+    let c = cluster();
+    let casctl = || {
+        let mut cmd = c.casctl();
+        cmd.args(["-n", &ns.name]);
+        cmd
+    };
+    run_ok(
+        "up",
+        casctl()
+            .args(["up", "--replicas", "1", "--templates"])
+            .arg(&tpl),
+    );
+
+    let status = run_ok("status -v", casctl().args(["status", "-v"]));
+    assert!(
+        status.contains("reading StatefulSet cassandra and Service cassandra ("),
+        "{status}"
+    );
+    assert!(status.contains("listing pods app=cassandra"), "{status}");
+    assert!(
+        status.contains("nodetool status in cassandra-0 ("),
+        "{status}"
+    );
+    let quiet = run_ok("status", casctl().args(["status"]));
+    assert!(!quiet.contains(" ms)"), "{quiet}");
+
+    let grow = run_ok("scale 2 --force", casctl().args(["scale", "2", "--force"]));
+    assert!(
+        grow.contains("warning: --force only applies when the ring shrinks"),
+        "{grow}"
+    );
+    assert!(
+        grow.contains(
+            "running `nodetool cleanup` on the 1 node that was there before, one at a time \
+             (it still holds the data of the ranges it gave away"
+        ),
+        "{grow}"
+    );
+
+    let shrink = run_ok("scale 1", casctl().args(["scale", "1"]));
+    assert!(
+        shrink.contains("kept the claim of the removed pod: cassandra-data-cassandra-1 ("),
+        "{shrink}"
+    );
+    c.kubectl_ok(&[
+        "delete",
+        "pvc",
+        "cassandra-data-cassandra-1",
+        "-n",
+        &ns.name,
+    ]);
+
+    let down = run_ok("down -v", casctl().args(["down", "-v"]));
+    assert!(
+        down.contains("kept 1 claim (the data stays): cassandra-data-cassandra-0\n"),
+        "{down}"
+    );
+    assert!(down.contains("to delete it and its data: "), "{down}");
+    assert!(down.contains("deleting StatefulSet cassandra ("), "{down}");
+    assert!(down.contains("listing the claims app=cassandra"), "{down}");
+}
+
+#[test]
+#[ignore = "needs the local control plane (tests/test-all)"]
+fn a_terminating_claim_is_not_called_kept_by_scale() {
+    let ns = TestNamespace::new("term");
+    let dir = tempfile::tempdir().unwrap();
+    let tpl = templates(dir.path(), 5, &[]);
+    let c = cluster();
+    run_ok(
+        "up",
+        c.casctl()
+            .args(["up", "-n", &ns.name, "--replicas", "4", "--templates"])
+            .arg(&tpl),
+    );
+    let claim = "cassandra-data-cassandra-3";
+    let finalizer = r#"{"metadata":{"finalizers":["casctl.test/keep"]}}"#;
+    c.kubectl_ok(&[
+        "patch",
+        "pvc",
+        claim,
+        "-n",
+        &ns.name,
+        "--type=merge",
+        "-p",
+        finalizer,
+    ]);
+    c.kubectl_ok(&["delete", "pvc", claim, "-n", &ns.name, "--wait=false"]);
+    let out = c
+        .casctl()
+        .args(["scale", "3", "-n", &ns.name])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let release = r#"{"metadata":{"finalizers":null}}"#;
+    c.kubectl_ok(&[
+        "patch",
+        "pvc",
+        claim,
+        "-n",
+        &ns.name,
+        "--type=merge",
+        "-p",
+        release,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("kept the"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("1 claim is already being deleted: {claim}")),
+        "{stderr}"
+    );
+}
+
+#[test]
+#[ignore = "needs the local control plane (tests/test-all)"]
+fn a_claim_of_a_node_that_never_joined_is_not_called_decommissioned() {
+    let ns = TestNamespace::new("never");
+    let dir = tempfile::tempdir().unwrap();
+    let tpl = templates(dir.path(), 5, &[ONE_REPLICA]);
+    let c = cluster();
+    run_ok(
+        "up",
+        c.casctl()
+            .args(["up", "-n", &ns.name, "--replicas", "1", "--templates"])
+            .arg(&tpl),
+    );
+    // cassandra-1 of a new revision that never gets Ready (never joins); cassandra-0 stays.
+    let never = r#"{"spec":{"replicas":2,"updateStrategy":{"type":"RollingUpdate","rollingUpdate":{"partition":1}},
+        "template":{"metadata":{"annotations":{"casctl.test/ready-delay":"1h"}}}}}"#;
+    c.kubectl_ok(&[
+        "patch",
+        "statefulset",
+        "cassandra",
+        "-n",
+        &ns.name,
+        "--type=merge",
+        "-p",
+        never,
+    ]);
+    assert!(common::wait_until(Duration::from_secs(60), || {
+        let pod: Option<k8s_openapi::api::core::v1::Pod> = c.get(&ns.name, "pod/cassandra-1");
+        pod.and_then(|p| p.status?.pod_ip).is_some()
+    }));
+    let shrink = run_ok("scale 1", c.casctl().args(["scale", "1", "-n", &ns.name]));
+    assert!(shrink.contains("cassandra-1"), "{shrink}");
+    let claim: k8s_openapi::api::core::v1::PersistentVolumeClaim = c
+        .get(&ns.name, "pvc/cassandra-data-cassandra-1")
+        .expect("the claim is kept");
+    let annotations = claim.metadata.annotations.unwrap_or_default();
+    assert_eq!(
+        annotations.get("casctl.io/left").map(String::as_str),
+        Some("not-in-ring"),
+        "{annotations:?}"
+    );
+    let when = &annotations["casctl.io/decommissioned"];
+    assert!(
+        when.len() == "2026-01-01T00:00:00Z".len() && when.ends_with('Z') && !when.contains('.'),
+        "{when}"
+    );
+    // Back to the first revision (cassandra-0 stays as it is), then grow again.
+    let back = r#"[{"op":"remove","path":"/spec/template/metadata/annotations/casctl.test~1ready-delay"},
+        {"op":"replace","path":"/spec/updateStrategy/rollingUpdate/partition","value":0}]"#;
+    c.kubectl_ok(&[
+        "patch",
+        "statefulset",
+        "cassandra",
+        "-n",
+        &ns.name,
+        "--type=json",
+        "-p",
+        back,
+    ]);
+    let grow = run_ok("scale 2", c.casctl().args(["scale", "2", "-n", &ns.name]));
+    assert!(
+        grow.contains(&format!(
+            "claim cassandra-data-cassandra-1 belonged to a node that was not in the ring when its pod was removed at {when}"
+        )),
+        "{grow}"
+    );
+    assert!(!grow.contains("decommissioned at"), "{grow}");
+    assert!(!grow.contains("was streamed"), "{grow}");
+}
+
+#[test]
+#[ignore = "needs the local control plane (tests/test-all)"]
+fn no_storage_class_is_said_and_diagnosed_as_such() {
+    let ns = TestNamespace::new("nocls");
+    let c = cluster();
+    let out = c
+        .casctl()
+        .args([
+            "up",
+            "-n",
+            &ns.name,
+            "--storage-class",
+            "",
+            "--replicas",
+            "1",
+            "--timeout",
+            "25s",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("the claims use no StorageClass (--storage-class ''): only PersistentVolumes without a class bind to them"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("claim cassandra-data-cassandra-0 (no StorageClass) is Pending: it binds only a PersistentVolume with no class"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("StorageClass )"), "{stderr}");
+    assert!(
+        !stderr.contains("check that the StorageClass exists"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: create a PersistentVolume with no storageClassName"),
+        "{stderr}"
+    );
 }

@@ -14,7 +14,7 @@ use kube::api::DeleteParams;
 
 use crate::cli::DownArgs;
 use crate::error::{Code, Error};
-use crate::fmt::plural;
+use crate::fmt::{agree, plural};
 use crate::interrupt::Interrupt;
 use crate::k8s::delete::delete;
 use crate::k8s::racks::{self, scoped};
@@ -47,7 +47,16 @@ pub(crate) async fn run(
     ui: &Ui,
     interrupt: &mut Interrupt,
 ) -> Result<Code> {
+    let started = Instant::now();
     let found = find(cluster).await?;
+    ui.phase(
+        format!(
+            "reading Service {name}, StatefulSet {name} (or its racks'), listing the pods and listing the claims {}",
+            found.selectors.join(" and "),
+            name = cluster.name
+        ),
+        started,
+    );
     if found.statefulsets.is_empty()
         && found.service.is_none()
         && found.pods.is_empty()
@@ -72,15 +81,25 @@ pub(crate) async fn run(
 
     for sts in &found.statefulsets {
         let name = sts.name_any();
+        let started = Instant::now();
         let params = DeleteParams::background();
         if delete::<StatefulSet>(cluster, &name, &params, "statefulsets").await? {
             ui.info(format!(
                 "StatefulSet {name} deleted; its pods terminate (each drains its node first)"
             ));
         }
+        ui.phase(format!("deleting StatefulSet {name}"), started);
     }
     delete_orphan_pods(cluster, &found.pods, ui).await?;
+    let started = Instant::now();
     wait_pods_gone(cluster, &found, deadline, ui, interrupt).await?;
+    ui.phase(
+        format!(
+            "watching pods {} until they are gone (grace period {grace}s)",
+            found.selectors.join(" and ")
+        ),
+        started,
+    );
     if !found.pods.is_empty() {
         ui.success("every pod is gone");
     }
@@ -91,10 +110,12 @@ pub(crate) async fn run(
     }
     if let Some(service) = &found.service {
         let name = service.name_any();
+        let started = Instant::now();
         let params = DeleteParams::default();
         if delete::<Service>(cluster, &name, &params, "services").await? {
             ui.info(format!("Service {name} deleted"));
         }
+        ui.phase(format!("deleting Service {name}"), started);
     }
     ui.success(format!(
         "{} is down in namespace {}",
@@ -362,9 +383,23 @@ async fn purge_claims(
 }
 
 fn report_kept(cluster: &Cluster, claims: &[PersistentVolumeClaim], ui: &Ui) {
+    let kept = report_terminating(claims, ui);
+    if kept.is_empty() {
+        return;
+    }
+    ui.info(kept_sentence(
+        &kept,
+        cluster.namespace(),
+        cluster.name.as_str(),
+    ));
+}
+
+/// Says which claims are already being deleted (they are not kept), and returns the names of
+/// the others.
+fn report_terminating(claims: &[PersistentVolumeClaim], ui: &Ui) -> Vec<String> {
     let (terminating, kept): (Vec<_>, Vec<_>) = claims
         .iter()
-        .partition(|c| c.metadata.deletion_timestamp.is_some());
+        .partition(|c| crate::k8s::claims::is_terminating(c));
     if !terminating.is_empty() {
         let names: Vec<String> = terminating.iter().map(|c| c.name_any()).collect();
         ui.info(format!(
@@ -373,18 +408,62 @@ fn report_kept(cluster: &Cluster, claims: &[PersistentVolumeClaim], ui: &Ui) {
             names.join(", ")
         ));
     }
-    if kept.is_empty() {
-        return;
+    kept.iter().map(|c| c.name_any()).collect()
+}
+
+/// The claims of the pods a scale-down removed: those kept (a claim being deleted is not).
+pub(crate) fn report_kept_of_removed(claims: &[PersistentVolumeClaim], ui: &Ui) {
+    let kept = report_terminating(claims, ui);
+    if !kept.is_empty() {
+        ui.info(kept_of_removed_sentence(&kept));
     }
-    let names: Vec<String> = kept.iter().map(|c| c.name_any()).collect();
-    ui.info(format!(
-        "kept {} (the data stays): {}",
-        plural(names.len(), "claim", "claims"),
+}
+
+fn kept_sentence(names: &[String], namespace: &str, name: &str) -> String {
+    let count = names.len();
+    format!(
+        "kept {} (the data stays): {}\nto delete {} and {} data: casctl down --purge-volumes -n {namespace} --name {name}",
+        plural(count, "claim", "claims"),
+        names.join(", "),
+        agree(count, "it", "them"),
+        agree(count, "its", "their"),
+    )
+}
+
+fn kept_of_removed_sentence(names: &[String]) -> String {
+    let count = names.len();
+    format!(
+        "kept the {} of the removed {}: {} (a later scale-up replaces the claims of nodes that left the ring \
+         with new, empty ones; `casctl down --purge-volumes` deletes them all)",
+        agree(count, "claim", "claims"),
+        agree(count, "pod", "pods"),
         names.join(", ")
-    ));
-    ui.info(format!(
-        "to delete them and their data: casctl down --purge-volumes -n {} --name {}",
-        cluster.namespace(),
-        cluster.name
-    ));
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_claims_agree_with_their_count() {
+        let one = vec!["data-db-0".to_owned()];
+        assert_eq!(
+            kept_sentence(&one, "shop", "db"),
+            "kept 1 claim (the data stays): data-db-0\n\
+             to delete it and its data: casctl down --purge-volumes -n shop --name db"
+        );
+        let two = vec!["data-db-0".to_owned(), "data-db-1".to_owned()];
+        assert!(kept_sentence(&two, "shop", "db").contains(
+            "kept 2 claims (the data stays): data-db-0, data-db-1\nto delete them and their data: "
+        ));
+        assert!(
+            kept_of_removed_sentence(&one[..1])
+                .starts_with("kept the claim of the removed pod: data-db-0 (")
+        );
+        assert!(
+            kept_of_removed_sentence(&two)
+                .starts_with("kept the claims of the removed pods: data-db-0, data-db-1 (")
+        );
+    }
 }

@@ -25,7 +25,7 @@ pub(crate) async fn run(cluster: &Cluster, args: &NodetoolArgs, ui: &Ui) -> Resu
             pod.name_any()
         }
     };
-    ui.detail(format!("running nodetool in pod {pod}"));
+    let started = std::time::Instant::now();
     let mut command = vec!["nodetool"];
     command.extend(args.args.iter().map(String::as_str));
     let (mut stdout, mut stderr) = ui::passthrough();
@@ -38,6 +38,10 @@ pub(crate) async fn run(cluster: &Cluster, args: &NodetoolArgs, ui: &Ui) -> Resu
         &mut stderr,
     )
     .await?;
+    ui.phase(
+        format!("nodetool {} in {pod}", args.args.join(" ")),
+        started,
+    );
     Ok(match code {
         0 => Outcome::from(Code::Ok),
         code => Outcome::Remote(u8::try_from(code).unwrap_or(1)),

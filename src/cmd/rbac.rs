@@ -25,7 +25,12 @@ const VERBS: [&str; 7] = [
     "get", "list", "watch", "create", "update", "patch", "delete",
 ];
 
-pub(crate) fn run(namespace: Option<DnsLabel>, args: &RbacArgs) -> Result<Code> {
+pub(crate) fn run(
+    namespace: Option<DnsLabel>,
+    args: &RbacArgs,
+    ui: &crate::ui::Ui,
+) -> Result<Code> {
+    let started = std::time::Instant::now();
     let Some(namespace) = namespace else {
         return Err(Error::usage(
             "casctl rbac needs the namespace the permissions are for (-n/--namespace)",
@@ -34,7 +39,15 @@ pub(crate) fn run(namespace: Option<DnsLabel>, args: &RbacArgs) -> Result<Code> 
         .into());
     };
     let subject = subject(args, namespace.as_str());
-    crate::ui::write_stdout(manifests(namespace.as_str(), &subject)?)?;
+    let text = manifests(namespace.as_str(), &subject)?;
+    ui.phase(
+        format!(
+            "building the Role and ClusterRole from the built-in list of what each command needs, and the bindings for {} {}",
+            subject.kind, subject.name
+        ),
+        started,
+    );
+    crate::ui::write_stdout(text)?;
     Ok(Code::Ok)
 }
 

@@ -68,6 +68,9 @@ pub(crate) async fn run(
     };
     let grows = grown != current;
     let shrinks = grown != target;
+    if let Some(flags) = ignored_flags(args, shrinks) {
+        ui.warn(flags);
+    }
     if grows {
         scale.grow(&current, &grown, interrupt).await?;
     }
@@ -113,6 +116,27 @@ pub(crate) async fn run(
         seconds(started.elapsed())
     ));
     Ok(Code::Ok)
+}
+
+/// `--force` and `--skip-decommission` say how to shrink: growing (or staying) ignores them, and
+/// says so rather than silently.
+fn ignored_flags(args: &ScaleArgs, shrinks: bool) -> Option<String> {
+    let flags: Vec<&str> = [
+        (args.force, "--force"),
+        (args.skip_decommission, "--skip-decommission"),
+    ]
+    .into_iter()
+    .filter_map(|(set, flag)| set.then_some(flag))
+    .collect();
+    (!shrinks && !flags.is_empty()).then(|| {
+        format!(
+            "{} only {} when the ring shrinks; scaling to {} removes no node, so {} ignored",
+            flags.join(" and "),
+            crate::fmt::agree(flags.len(), "applies", "apply"),
+            args.replicas,
+            crate::fmt::agree(flags.len(), "it is", "they are"),
+        )
+    })
 }
 
 impl Scale<'_> {
@@ -469,7 +493,8 @@ impl Scale<'_> {
             seconds(started.elapsed())
         ));
         let rack = scoped(self.cluster, set)?;
-        claims::mark_decommissioned(&rack, &self.selector, slot.ordinal, host_id.as_deref())
+        let how = claims::Left::Decommission;
+        claims::mark_decommissioned(&rack, &self.selector, slot.ordinal, host_id.as_deref(), how)
             .await?;
         Ok(true)
     }
@@ -493,7 +518,11 @@ impl Scale<'_> {
         // own node may no longer say) or never joined, its claim is replaced on growth rather
         // than reused, so that a decommissioned node's data never crash-loops a new pod.
         let rack = scoped(self.cluster, set)?;
-        claims::mark_decommissioned(&rack, &self.selector, ordinal, None).await?;
+        let how = match decommissioned {
+            true => claims::Left::Decommission,
+            false => claims::Left::NotInRing,
+        };
+        claims::mark_decommissioned(&rack, &self.selector, ordinal, None, how).await?;
         Ok(())
     }
 
@@ -518,24 +547,16 @@ impl Scale<'_> {
     /// The claims of removed pods stay (their data is kept until the user purges it).
     async fn report_kept_claims(&self, target: &[u32]) -> Result<()> {
         let sets = self.ring.layout.sets();
-        let kept: Vec<String> = racks::claims(self.cluster, &self.ring)
+        let removed: Vec<_> = racks::claims(self.cluster, &self.ring)
             .await?
-            .iter()
-            .map(ResourceExt::name_any)
+            .into_iter()
             .filter(|c| {
-                sets.iter()
-                    .zip(target)
-                    .any(|(set, t)| objects::claim_ordinal(set, c).is_some_and(|o| o >= *t))
+                sets.iter().zip(target).any(|(set, t)| {
+                    objects::claim_ordinal(set, &c.name_any()).is_some_and(|o| o >= *t)
+                })
             })
             .collect();
-        if !kept.is_empty() {
-            self.ui.info(format!(
-                "kept the {} of the removed pods: {} (a later scale-up replaces the claims of decommissioned \
-                 nodes with new, empty ones; `casctl down --purge-volumes` deletes them all)",
-                plural(kept.len(), "claim", "claims"),
-                kept.join(", ")
-            ));
-        }
+        super::down::report_kept_of_removed(&removed, self.ui);
         Ok(())
     }
 }

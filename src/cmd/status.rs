@@ -3,6 +3,8 @@
 //! ring with racks shows its StatefulSets, pods and ring rows rack by rack, and says where a
 //! node's rack in the ring is not its StatefulSet's.
 
+use std::time::Instant;
+
 use anyhow::Result;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Pod, Service};
@@ -103,19 +105,33 @@ pub(crate) async fn run(cluster: &Cluster, args: &StatusArgs, ui: &Ui) -> Result
     // about one `nodetool status`. Should pod 0 turn out not to be Ready (or the ring have
     // racks, whose pods are named otherwise), another is asked.
     let first = format!("{}-0", cluster.name);
+    let started = Instant::now();
     let early_ring = async {
         match args.no_ring {
             true => None,
-            false => Some(ring::status(cluster, &first).await),
+            false => {
+                let status = ring::status(cluster, &first).await;
+                ui.phase(format!("nodetool status in {first}"), started);
+                Some(status)
+            }
         }
     };
-    let (found, service, early_ring) = tokio::join!(
-        racks::existing(cluster),
-        objects::service(cluster),
-        early_ring
-    );
+    let objects = async {
+        let read = tokio::join!(racks::existing(cluster), objects::service(cluster));
+        ui.phase(
+            format!(
+                "reading StatefulSet {name} and Service {name}",
+                name = cluster.name
+            ),
+            started,
+        );
+        read
+    };
+    let ((found, service), early_ring) = tokio::join!(objects, early_ring);
     let (found, service) = (found?, service?);
+    let listed = Instant::now();
     let pods = racks::pods(cluster, &found).await?;
+    ui.phase(format!("listing pods {}", found.selector(cluster)), listed);
 
     let mut warnings = Vec::new();
     let ring = match (args.no_ring, early_ring) {

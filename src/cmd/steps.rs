@@ -10,7 +10,7 @@ use kube::ResourceExt;
 use kube::api::DeleteParams;
 
 use crate::error::Error;
-use crate::fmt::{plural, seconds};
+use crate::fmt::{agree, plural, seconds};
 use crate::interrupt::Interrupt;
 use crate::k8s::claims::{self, DECOMMISSIONED, HOST_ID};
 use crate::k8s::delete::delete;
@@ -72,10 +72,19 @@ pub(crate) async fn replace_stale_claims(
 
 fn why_replaced(claim: &PersistentVolumeClaim) -> String {
     let annotations = claim.annotations();
-    let when = annotations.get(DECOMMISSIONED).map_or("", String::as_str);
+    let when = annotations
+        .get(DECOMMISSIONED)
+        .map_or_else(String::new, |t| claims::whole_seconds(t));
     let host = annotations
         .get(HOST_ID)
         .map_or_else(String::new, |id| format!(" (host ID {id})"));
+    if claims::left_how(claim) == claims::Left::NotInRing {
+        return format!(
+            "claim {} belonged to a node that was not in the ring when its pod was removed at {when}{host} \
+             (it never joined, or it had left already): it holds no data the ring needs; replacing it with a new, empty claim",
+            claim.name_any()
+        );
+    }
     format!(
         "claim {} holds the data of a node decommissioned at {when}{host}, which Cassandra would not let rejoin; \
          its data was streamed to the other nodes then: replacing it with a new, empty claim",
@@ -93,11 +102,7 @@ pub(crate) async fn cleanup(
     ui: &Ui,
     interrupt: &mut Interrupt,
 ) -> Result<()> {
-    ui.info(format!(
-        "running `nodetool cleanup` on the {} that were there before, one at a time \
-         (they still hold the data of the ranges the new nodes took; --no-cleanup skips this)",
-        plural(pods.len(), "node", "nodes")
-    ));
+    ui.info(cleanup_intro(pods.len()));
     for (done, pod) in pods.iter().enumerate() {
         let remaining = deadline.remaining(Instant::now());
         if remaining.is_zero() {
@@ -147,11 +152,27 @@ pub(crate) fn cleanup_skipped(cluster: &Cluster, pods: &[String], ui: &Ui) {
     ui.info(skipped(cluster.namespace(), cluster.name.as_str(), pods));
 }
 
-fn skipped(namespace: &str, name: &str, pods: &[String]) -> String {
+/// What the cleanup after growth is about to do, for `count` nodes.
+fn cleanup_intro(count: usize) -> String {
     format!(
-        "not running `nodetool cleanup` (--no-cleanup): the {} that were there before still hold the data \
-         of the ranges the new nodes took; {}",
-        plural(pods.len(), "node", "nodes"),
+        "running `nodetool cleanup` on the {} that {} there before, one at a time \
+         ({} the data of the ranges {} gave away; --no-cleanup skips this)",
+        plural(count, "node", "nodes"),
+        agree(count, "was", "were"),
+        agree(count, "it still holds", "they still hold"),
+        agree(count, "it", "they"),
+    )
+}
+
+fn skipped(namespace: &str, name: &str, pods: &[String]) -> String {
+    let count = pods.len();
+    format!(
+        "not running `nodetool cleanup` (--no-cleanup): the {} that {} there before still {} the data \
+         of the ranges {} gave away; {}",
+        plural(count, "node", "nodes"),
+        agree(count, "was", "were"),
+        agree(count, "holds", "hold"),
+        agree(count, "it", "they"),
         run_later(namespace, name, pods)
     )
 }
@@ -174,12 +195,61 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_cleanup_agrees_with_the_count() {
+        assert_eq!(
+            cleanup_intro(1),
+            "running `nodetool cleanup` on the 1 node that was there before, one at a time \
+             (it still holds the data of the ranges it gave away; --no-cleanup skips this)"
+        );
+        assert!(cleanup_intro(2).contains(
+            "on the 2 nodes that were there before, one at a time (they still hold the data of the ranges they gave away;"
+        ));
+        let one = skipped("shop", "db", &["db-0".to_owned()]);
+        assert!(
+            one.contains("the 1 node that was there before still holds the data of the ranges it gave away; run it later:"),
+            "{one}"
+        );
+    }
+
+    #[test]
+    fn a_replaced_claim_says_how_its_node_left() {
+        let claim = |left: Option<&str>| {
+            let mut annotations = std::collections::BTreeMap::new();
+            annotations.insert(
+                DECOMMISSIONED.to_owned(),
+                "2026-12-06T00:19:54.236381855Z".to_owned(),
+            );
+            if let Some(left) = left {
+                annotations.insert(claims::LEFT.to_owned(), left.to_owned());
+            }
+            PersistentVolumeClaim {
+                metadata: kube::api::ObjectMeta {
+                    name: Some("data-db-3".to_owned()),
+                    annotations: Some(annotations),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }
+        };
+        assert_eq!(
+            why_replaced(&claim(None)),
+            "claim data-db-3 holds the data of a node decommissioned at 2026-12-06T00:19:54Z, which Cassandra would not let rejoin; \
+             its data was streamed to the other nodes then: replacing it with a new, empty claim"
+        );
+        assert_eq!(
+            why_replaced(&claim(Some("not-in-ring"))),
+            "claim data-db-3 belonged to a node that was not in the ring when its pod was removed at 2026-12-06T00:19:54Z \
+             (it never joined, or it had left already): it holds no data the ring needs; replacing it with a new, empty claim"
+        );
+    }
+
+    #[test]
     fn a_skipped_cleanup_names_the_command_for_each_node() {
         let pods = vec!["db-0".to_owned(), "db-1".to_owned()];
         let text = skipped("shop", "db", &pods);
         assert!(text.contains("--no-cleanup"), "{text}");
         assert!(
-            text.contains("the 2 nodes that were there before"),
+            text.contains("the 2 nodes that were there before still hold the data of the ranges they gave away"),
             "{text}"
         );
         assert!(

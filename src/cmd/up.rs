@@ -46,10 +46,14 @@ pub(crate) async fn run(
         return Ok(Code::Ok);
     }
     let observed = observe(cluster, args.create_storage_class).await?;
-    ui.detail(format!(
-        "preflight reads took {} ms",
-        started.elapsed().as_millis()
-    ));
+    ui.phase(
+        format!(
+            "reading namespace {ns}, StatefulSet {name} (or its racks'), Service {name}, the StorageClasses and the nodes",
+            ns = cluster.namespace(),
+            name = cluster.name
+        ),
+        started,
+    );
     settings.racks = racks_to_apply(
         &settings.racks,
         observed.ring.as_ref(),
@@ -87,7 +91,19 @@ pub(crate) async fn run(
         force: args.force_conflicts,
         dry_run,
     };
+    let applying = Instant::now();
     let changes = apply::apply_all(cluster, &objects(manifests, observed), options).await?;
+    ui.phase(
+        format!(
+            "server-side dry run of every object{}",
+            if dry_run {
+                ""
+            } else {
+                ", then server-side apply"
+            }
+        ),
+        applying,
+    );
     let growth = (wanted > replicas).then_some((replicas, wanted));
     for change in &changes {
         show_change(change, growth, dry_run, ui);
@@ -105,11 +121,24 @@ pub(crate) async fn run(
         "applied after {} ms",
         started.elapsed().as_millis()
     ));
+    let rollout = Instant::now();
     if args.no_wait {
         ui.info("not waiting for the rollout (--no-wait); follow it with `casctl status`");
         return Ok(Code::Ok);
     }
     wait_for_rollout(cluster, args, wanted, deadline, ui, interrupt).await?;
+    ui.phase(
+        format!(
+            "watching StatefulSet {}, its pods, claims and events until the rollout is complete{}",
+            cluster.name,
+            if args.no_ring_check {
+                ""
+            } else {
+                " (and nodetool status in a Ready pod)"
+            }
+        ),
+        rollout,
+    );
     if let Some((before, _)) = growth {
         let pods: Vec<String> = (0..before)
             .map(|i| format!("{}-{i}", cluster.name))

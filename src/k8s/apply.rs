@@ -1,5 +1,6 @@
-//! Server-side apply of the ring's objects, all or nothing: every object is first applied as a
-//! server-side dry run, and only when all of them would be accepted is any written.
+//! Server-side apply of the ring's objects, all or nothing: every object, new or existing, is
+//! first applied as a server-side dry run, and only when all of them would be accepted is any
+//! written.
 
 use std::collections::BTreeSet;
 
@@ -48,20 +49,19 @@ pub(crate) struct Options {
     pub(crate) dry_run: bool,
 }
 
-/// Applies every object in order, after a server-side dry run of every object that exists: an
-/// existing object that would refuse the change, or be changed into something the next object
-/// cannot follow, stops everything before the first write. (A new object has nothing to
-/// break; it is created directly.) A conflict is only worth forcing when the forced result
-/// would be accepted too; otherwise the reason it cannot is reported instead.
+/// Applies every object, after a server-side dry run of every object, new or existing, all at
+/// once: one that the API server would refuse (invalid, a conflict, a fixed field changed)
+/// stops everything before the first write, so a refused StatefulSet leaves no new Service
+/// behind. A conflict is only worth forcing when the forced result would be accepted too;
+/// otherwise the reason it cannot is reported instead. The writes follow, the StorageClass
+/// first (the claims need it), then the Service and the StatefulSet together: both were just
+/// accepted, and neither needs the other to exist.
 pub(crate) async fn apply_all(
     cluster: &Cluster,
     objects: &[Object],
     options: Options,
 ) -> Result<Vec<Change>> {
-    let checked: Vec<&Object> = match options.dry_run {
-        true => objects.iter().collect(),
-        false => objects.iter().filter(|o| o.exists()).collect(),
-    };
+    let checked: Vec<&Object> = objects.iter().collect();
     let trial = dry_run_all(cluster, &checked, options.force).await;
     let changes = match trial {
         Err(conflict) if is_conflict(&conflict) && !options.force => {
@@ -73,21 +73,17 @@ pub(crate) async fn apply_all(
     if options.dry_run {
         return Ok(changes);
     }
+    let (classes, rest): (Vec<&Object>, Vec<&Object>) = objects
+        .iter()
+        .partition(|o| matches!(o, Object::StorageClass(_)));
     let mut applied = Vec::new();
-    for object in objects {
-        applied.push(apply(cluster, object, params(options.force)).await?);
+    for batch in [classes, rest] {
+        let writes = batch
+            .into_iter()
+            .map(|object| apply(cluster, object, params(options.force)));
+        applied.extend(futures::future::try_join_all(writes).await?);
     }
     Ok(applied)
-}
-
-impl Object {
-    fn exists(&self) -> bool {
-        match self {
-            Object::StorageClass(pair) => pair.1.is_some(),
-            Object::Service(pair) => pair.1.is_some(),
-            Object::StatefulSet(pair) => pair.1.is_some(),
-        }
-    }
 }
 
 fn params(force: bool) -> PatchParams {
@@ -99,12 +95,16 @@ fn is_conflict(err: &anyhow::Error) -> bool {
     matches!(err.downcast_ref::<Error>(), Some(Error::Conflict { .. }))
 }
 
+/// Every object's server-side dry run, concurrently; the first refusal in the objects' order is
+/// the one reported.
 async fn dry_run_all(cluster: &Cluster, objects: &[&Object], force: bool) -> Result<Vec<Change>> {
-    let mut changes = Vec::new();
-    for object in objects {
-        changes.push(apply(cluster, object, params(force).dry_run()).await?);
-    }
-    Ok(changes)
+    let trials = objects
+        .iter()
+        .map(|object| apply(cluster, object, params(force).dry_run()));
+    futures::future::join_all(trials)
+        .await
+        .into_iter()
+        .collect()
 }
 
 async fn apply(cluster: &Cluster, object: &Object, params: PatchParams) -> Result<Change> {
@@ -233,7 +233,13 @@ fn conflicts(status: &kube::core::Status) -> String {
         .details
         .iter()
         .flat_map(|d| d.causes.iter())
-        .map(|c| c.message.clone())
+        .map(
+            |c| match c.field.is_empty() || c.message.ends_with(c.field.as_str()) {
+                true => c.message.clone(),
+                // As kubectl prints it: `conflict with "other-tool" using apps/v1: .spec.replicas`.
+                false => format!("{}: {}", c.message, c.field),
+            },
+        )
         .filter(|m| !m.is_empty())
         .collect();
     match causes.is_empty() {
@@ -384,6 +390,28 @@ mod tests {
         assert_eq!(
             fixed_fields_changed(&before, &wanted),
             ["spec.volumeClaimTemplates[0].spec.resources.requests.storage: 1Gi → 2Gi"]
+        );
+    }
+
+    #[test]
+    fn conflicts_name_the_field_as_kubectl_does() {
+        let status = kube::core::Status::failure("Apply failed with 1 conflict", "Conflict")
+            .with_code(409)
+            .with_details(kube::core::response::StatusDetails {
+                causes: vec![kube::core::response::StatusCause {
+                    reason: "FieldManagerConflict".into(),
+                    message: "conflict with \"other-tool\" using apps/v1".into(),
+                    field: ".spec.template.spec.terminationGracePeriodSeconds".into(),
+                }],
+                name: "cassandra".into(),
+                group: "apps".into(),
+                kind: "statefulsets".into(),
+                uid: String::new(),
+                retry_after_seconds: 0,
+            });
+        assert_eq!(
+            conflicts(&status),
+            "conflict with \"other-tool\" using apps/v1: .spec.template.spec.terminationGracePeriodSeconds"
         );
     }
 

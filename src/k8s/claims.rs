@@ -16,25 +16,77 @@ use super::{Cluster, FIELD_MANAGER, objects};
 pub(crate) const DECOMMISSIONED: &str = "casctl.io/decommissioned";
 /// The host ID of the node that left.
 pub(crate) const HOST_ID: &str = "casctl.io/host-id";
+/// How the node left: `decommission`, or `not-in-ring` (its pod was removed while its node was
+/// not in the ring: it never joined, or it had left already). Absent on claims marked before it
+/// existed: those were decommissioned.
+pub(crate) const LEFT: &str = "casctl.io/left";
+
+/// How a marked claim's node left the ring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Left {
+    /// By `nodetool decommission`: its data was streamed to the other nodes.
+    Decommission,
+    /// It was not in the ring when its pod was removed.
+    NotInRing,
+}
+
+impl Left {
+    fn value(self) -> &'static str {
+        match self {
+            Left::Decommission => "decommission",
+            Left::NotInRing => "not-in-ring",
+        }
+    }
+}
+
+/// How the marked claim's node left.
+pub(crate) fn left_how(claim: &PersistentVolumeClaim) -> Left {
+    match claim.annotations().get(LEFT).map(String::as_str) {
+        Some("not-in-ring") => Left::NotInRing,
+        _ => Left::Decommission,
+    }
+}
+
+/// Now, in whole seconds (RFC 3339, no fraction).
+fn now() -> String {
+    Timestamp::from_second(Timestamp::now().as_second())
+        .map_or_else(|_| Timestamp::now().to_string(), |t| t.to_string())
+}
+
+/// An RFC 3339 time as a message shows it: whole seconds.
+pub(crate) fn whole_seconds(time: &str) -> String {
+    match time.parse::<Timestamp>() {
+        Ok(t) => Timestamp::from_second(t.as_second())
+            .map_or_else(|_| time.to_owned(), |t| t.to_string()),
+        Err(_) => time.to_owned(),
+    }
+}
+
+/// Whether the claim is being deleted: it is not kept, whatever else it says.
+pub(crate) fn is_terminating(claim: &PersistentVolumeClaim) -> bool {
+    claim.metadata.deletion_timestamp.is_some()
+}
 
 /// Whether the claim holds the data of a decommissioned node.
 pub(crate) fn is_stale(claim: &PersistentVolumeClaim) -> bool {
     claim.annotations().contains_key(DECOMMISSIONED)
 }
 
-/// Marks the claim of the pod at `ordinal` as the data of a decommissioned node.
+/// Marks the claim of the pod at `ordinal` as the data of a node that left the ring (`how`).
 pub(crate) async fn mark_decommissioned(
     cluster: &Cluster,
     selector: &str,
     ordinal: u32,
     host_id: Option<&str>,
+    how: Left,
 ) -> Result<Option<String>> {
     let Some(claim) = of_ordinal(cluster, selector, ordinal).await? else {
         return Ok(None);
     };
     let name = claim.name_any();
     let mut annotations = serde_json::Map::new();
-    annotations.insert(DECOMMISSIONED.into(), Timestamp::now().to_string().into());
+    annotations.insert(DECOMMISSIONED.into(), now().into());
+    annotations.insert(LEFT.into(), how.value().into());
     if let Some(id) = host_id {
         annotations.insert(HOST_ID.into(), id.into());
     }
@@ -80,4 +132,18 @@ pub(crate) async fn stale_between(
                 .is_some_and(|o| (from..to).contains(&o))
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_whole_seconds() {
+        assert_eq!(
+            whole_seconds("2026-12-06T00:19:54.236381855Z"),
+            "2026-12-06T00:19:54Z"
+        );
+        assert!(!now().contains('.'), "{}", now());
+    }
 }

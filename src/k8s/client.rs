@@ -62,18 +62,23 @@ pub(crate) fn resolve(
         .iter()
         .map(|c| c.name.as_str())
         .collect();
-    let listed = match names.is_empty() {
-        true => "it has no contexts".to_owned(),
-        false => format!("contexts there: {}", names.join(", ")),
-    };
-    let config_error = |message: String| Error::Config {
+    let config_error = |message: String| {
+        Error::Config {
+        hint: match names.is_empty() {
+            true => "add one with `kubectl config set-cluster`, `kubectl config set-credentials` and \
+                     `kubectl config set-context` (or your cloud's get-credentials command), or pass \
+                     --kubeconfig PATH"
+                .to_owned(),
+            false => format!("pass --context NAME (contexts there: {})", names.join(", ")),
+        },
         message,
-        hint: format!("pass --context NAME ({listed})"),
+    }
     };
     let Some(wanted) = context.or(kubeconfig.current_context.as_deref()) else {
-        return Err(config_error(format!(
-            "the kubeconfig {source} has no current context"
-        )));
+        return Err(config_error(match names.is_empty() {
+            true => format!("the kubeconfig {source} has no contexts"),
+            false => format!("the kubeconfig {source} has no current context"),
+        }));
     };
     let Some(named) = kubeconfig.contexts.iter().find(|c| c.name == wanted) else {
         return Err(config_error(format!(
@@ -133,7 +138,7 @@ fn read_file(path: &std::path::Path, source: &Source) -> Result<Kubeconfig> {
         Error::Config {
             message: format!(
                 "cannot read the kubeconfig {source}: {}",
-                kubeconfig_cause(&err)
+                kubeconfig_cause(&err, &path.display().to_string())
             ),
             hint: "pass --kubeconfig PATH, set KUBECONFIG, or fix the file".to_owned(),
         }
@@ -154,7 +159,7 @@ fn read_list(value: &std::ffi::OsStr, source: Source) -> Result<(Kubeconfig, Sou
             Some(config) => config.merge(next).map_err(|err| Error::Config {
                 message: format!(
                     "cannot merge the kubeconfig files of {source}: {}",
-                    kubeconfig_cause(&err)
+                    kubeconfig_cause(&err, &source.to_string())
                 ),
                 hint: "fix the files, or pass --kubeconfig PATH".to_owned(),
             })?,
@@ -169,12 +174,18 @@ fn read_list(value: &std::ffi::OsStr, source: Source) -> Result<(Kubeconfig, Sou
 
 /// The innermost reason a kubeconfig could not be read, once (kube repeats its source's text
 /// and prints paths with their quotes).
-fn kubeconfig_cause(err: &kube::config::KubeconfigError) -> String {
-    let mut innermost: &dyn std::error::Error = err;
+fn kubeconfig_cause(err: &kube::config::KubeconfigError, file: &str) -> String {
+    if let kube::config::KubeconfigError::Parse(yaml) = err {
+        return crate::fmt::yaml_error(file, yaml);
+    }
+    let mut innermost: &(dyn std::error::Error + 'static) = err;
     while let Some(next) = innermost.source() {
         innermost = next;
     }
-    innermost.to_string()
+    match innermost.downcast_ref::<serde_saphyr::Error>() {
+        Some(yaml) => crate::fmt::yaml_error(file, yaml),
+        None => innermost.to_string(),
+    }
 }
 
 /// A client for the cluster the flags name, with where it points.
@@ -200,7 +211,7 @@ pub(crate) async fn connect(
                     message: format!(
                         "cannot use context \"{}\" of the kubeconfig {source}: {}",
                         resolved.context,
-                        kubeconfig_cause(&err)
+                        kubeconfig_cause(&err, &source.to_string())
                     ),
                     hint:
                         "fix the context's cluster and user entries, or pick another with --context"

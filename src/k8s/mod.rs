@@ -156,6 +156,16 @@ pub(crate) fn credentials_failed(err: &kube::Error, context: &str, plugin: Optio
                  or pick another context with --context"
             ),
         ),
+        Some(AuthError::AuthExecParse(yaml)) => (
+            format!(
+                "the credential plugin `{plugin_name}` of context \"{context}\" printed no credentials: {}",
+                crate::fmt::yaml_error("its output", yaml)
+            ),
+            format!(
+                "run `{plugin_name}` yourself: it must print an ExecCredential (JSON) on stdout; fix the user's \
+                 exec entry in the kubeconfig, or pick another context with --context"
+            ),
+        ),
         Some(AuthError::AuthExecRun { out, .. }) => (
             format!(
                 "the credential plugin `{plugin_name}` of context \"{context}\" failed ({}): {}",

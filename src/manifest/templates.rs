@@ -87,7 +87,7 @@ fn bad_template(file: &str) -> Error {
 /// count; more or fewer than one object is a usage error of its own.
 fn single_document<T: DeserializeOwned>(text: &str, file: &str) -> Result<T> {
     let mut documents: Vec<T> = serde_saphyr::from_multiple(text)
-        .map_err(|e| anyhow::anyhow!("{e}"))
+        .map_err(|e| anyhow::anyhow!(crate::fmt::yaml_error(file, &e)))
         .with_context(|| bad_template(file))?;
     match documents.len() {
         1 => Ok(documents.remove(0)),

@@ -10,6 +10,8 @@ use std::io::{IsTerminal, Write};
 
 use console::Style;
 
+use crate::fmt::as_invoked;
+
 /// When to color the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Color {
@@ -74,7 +76,7 @@ impl Ui {
     /// A progress message (stderr), hidden by `--quiet`.
     pub(crate) fn info(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", message.as_ref());
+            eprintln!("{}", as_invoked(message.as_ref()));
         }
     }
 
@@ -84,7 +86,7 @@ impl Ui {
             eprintln!(
                 "{} {}",
                 Style::new().green().apply_to("✓"),
-                message.as_ref()
+                as_invoked(message.as_ref())
             );
         }
     }
@@ -94,20 +96,32 @@ impl Ui {
         eprintln!(
             "{} {}",
             Style::new().yellow().bold().apply_to("warning:"),
-            message.as_ref()
+            as_invoked(message.as_ref())
         );
     }
 
     /// Details shown with `-v`.
     pub(crate) fn detail(&self, message: impl AsRef<str>) {
         if self.verbose > 0 {
-            eprintln!("{}", Style::new().dim().apply_to(message.as_ref()));
+            eprintln!(
+                "{}",
+                Style::new().dim().apply_to(as_invoked(message.as_ref()))
+            );
         }
+    }
+
+    /// A phase with `-v`: what it asked (or read) and how long it took, `reading … (12 ms)`.
+    pub(crate) fn phase(&self, what: impl AsRef<str>, started: std::time::Instant) {
+        self.detail(format!(
+            "{} ({} ms)",
+            what.as_ref(),
+            started.elapsed().as_millis()
+        ));
     }
 
     /// Asks a yes/no question on the terminal; anything but y/yes is no.
     pub(crate) fn confirm(&self, question: &str) -> std::io::Result<bool> {
-        eprint!("{question} [y/N] ");
+        eprint!("{} [y/N] ", as_invoked(question));
         std::io::stderr().flush()?;
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;
@@ -127,14 +141,15 @@ fn colors_wanted() -> bool {
 /// Prints an error the way every command reports one: `error:`, the cause chain, the hint.
 pub(crate) fn print_error(message: &str, causes: &[String], hint: Option<&str>) {
     let red = Style::new().red().bold().for_stderr();
-    eprintln!("{} {message}", red.apply_to("error:"));
+    eprintln!("{} {}", red.apply_to("error:"), as_invoked(message));
     for cause in causes {
-        eprintln!("  caused by: {cause}");
+        eprintln!("  caused by: {}", as_invoked(cause));
     }
     if let Some(hint) = hint {
         eprintln!(
-            "{} {hint}",
-            Style::new().cyan().bold().for_stderr().apply_to("hint:")
+            "{} {}",
+            Style::new().cyan().bold().for_stderr().apply_to("hint:"),
+            as_invoked(hint)
         );
     }
 }

@@ -73,7 +73,7 @@ impl View {
                         bar.finish_and_clear();
                         multi.remove(&bar);
                     }
-                    let _ = multi.println(format!("✓ {name:<16} {line}"));
+                    let _ = multi.println(to_width(&format!("✓ {name:<16} {line}")));
                     return;
                 }
                 let bar = pods.entry(name.to_owned()).or_insert_with(|| {
@@ -147,10 +147,14 @@ impl View {
         if self.quiet {
             return;
         }
-        let line = format!("[{:>5}] {message}", self.elapsed());
+        let line = format!(
+            "[{:>5}] {}",
+            self.elapsed(),
+            crate::fmt::as_invoked(message)
+        );
         match &self.mode {
             Mode::Bars { multi, .. } => {
-                let _ = multi.println(line);
+                let _ = multi.println(to_width(&line));
             }
             Mode::Plain { .. } => eprintln!("{line}"),
         }
@@ -303,6 +307,16 @@ fn fit(line: &str, used: usize) -> String {
     }
 }
 
+/// A line of the live area cut to the terminal's width (with `…`): a wrapped line would break
+/// the redraw and leave its tail on a row of its own. Plain output stays whole.
+fn to_width(line: &str) -> String {
+    cut(line, usize::from(console::Term::stderr().size().1))
+}
+
+fn cut(line: &str, width: usize) -> String {
+    console::truncate_str(line, width.max(1), "…").into_owned()
+}
+
 fn suffix(detail: &str) -> String {
     if detail.is_empty() {
         String::new()
@@ -314,6 +328,16 @@ fn suffix(detail: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_cut_to_the_width() {
+        assert_eq!(
+            cut("[  15s] waiting: cassandra-0: unschedulable", 20),
+            "[  15s] waiting: ca…"
+        );
+        assert_eq!(cut("short", 20), "short");
+        assert_eq!(cut("[  15s] waiting", 15).chars().count(), 15);
+    }
 
     #[test]
     fn stage_paths_show_the_way_so_far() {
