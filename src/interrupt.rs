@@ -1,7 +1,11 @@
 //! SIGINT (Ctrl-C) and SIGTERM, caught once for the whole command: every wait sees them and
 //! stops at its next safe point; a second signal ends the process at once.
 
+use std::future::Future;
+
 use tokio::sync::watch;
+
+use crate::error::Error;
 
 /// A handle on the signals received so far.
 #[derive(Clone)]
@@ -47,6 +51,30 @@ impl Interrupt {
                 std::future::pending::<()>().await;
             }
         }
+    }
+
+    /// Runs `work` unless a signal comes first: then it is dropped at once and the command
+    /// ends with `stopped` (exit 130). For the steps outside a wait that can take long (a
+    /// `nodetool` call answers within a minute) and that are safe to cut.
+    pub(crate) async fn unless<T>(
+        &self,
+        work: impl Future<Output = anyhow::Result<T>>,
+        stopped: impl FnOnce() -> Error,
+    ) -> anyhow::Result<T> {
+        let mut signals = self.clone();
+        tokio::select! {
+            biased;
+            () = signals.signalled() => Err(stopped().into()),
+            result = work => result,
+        }
+    }
+
+    /// A handle that no signal reaches, and what stands for the signals: each `send` of a
+    /// count greater than the last is one more.
+    #[cfg(test)]
+    pub(crate) fn manual() -> (watch::Sender<u32>, Self) {
+        let (count, received) = watch::channel(0u32);
+        (count, Interrupt { received })
     }
 }
 
