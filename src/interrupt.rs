@@ -103,3 +103,51 @@ async fn next(terminate: &mut Terminate) {
     let _ = terminate;
     std::future::pending::<()>().await
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn stopped() -> Error {
+        Error::Interrupted {
+            done: "nothing".into(),
+            resume: "again".into(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_signal_cuts_the_work_short_at_once() {
+        let (signals, interrupt) = Interrupt::manual();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let _ = signals.send(1);
+        });
+        let start = tokio::time::Instant::now();
+        let slow = async {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            Ok(())
+        };
+        let err = interrupt.unless(slow, stopped).await.unwrap_err();
+        assert!(matches!(
+            err.downcast_ref::<Error>(),
+            Some(Error::Interrupted { .. })
+        ));
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_a_signal_the_work_ends_as_it_does() {
+        let (_signals, interrupt) = Interrupt::manual();
+        let work = async { anyhow::Ok(7) };
+        assert_eq!(interrupt.unless(work, stopped).await.unwrap(), 7);
+        let (signals, interrupt) = Interrupt::manual();
+        signals.send(1).unwrap();
+        let work = async { anyhow::Ok(7) };
+        assert!(
+            interrupt.unless(work, stopped).await.is_err(),
+            "a signal came first"
+        );
+    }
+}
