@@ -61,6 +61,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 }
 
 async fn run_online(global: GlobalArgs, command: Command, ui: Ui) -> Result<Outcome> {
+    // `--timeout` is the whole command's budget: the lock wait and every later wait count
+    // from here.
+    let started = std::time::Instant::now();
     let mut interrupt = Interrupt::install(|| {
         ui::print_error("interrupted again: stopping at once", &[], None);
     });
@@ -76,39 +79,77 @@ async fn run_online(global: GlobalArgs, command: Command, ui: Ui) -> Result<Outc
     let lock = match lock_request(&command) {
         Some((holder, wait, budget)) => {
             let when_held = match wait {
-                true => k8s::lock::WhenHeld::Wait(
-                    wait::Deadline::new(std::time::Instant::now(), budget),
-                    &mut interrupt,
-                ),
+                true => {
+                    k8s::lock::WhenHeld::Wait(wait::Deadline::new(started, budget), &mut interrupt)
+                }
                 false => k8s::lock::WhenHeld::Refuse,
             };
             Some(k8s::lock::acquire(&cluster, &holder, when_held).await?)
         }
         None => None,
     };
-    let result = dispatch(&cluster, command, &ui, &mut interrupt).await;
+    let result = dispatch(&cluster, command, started, &ui, &mut interrupt).await;
     if let Some(lock) = lock {
         lock.release().await;
     }
     result
 }
 
+/// Runs the command, its `--timeout` counted from `started` (the one deadline of the command).
 async fn dispatch(
     cluster: &k8s::Cluster,
     command: Command,
+    started: std::time::Instant,
     ui: &Ui,
     interrupt: &mut Interrupt,
 ) -> Result<Outcome> {
+    let deadline = |budget| wait::Deadline::new(started, budget);
     let code = match command {
-        Command::Up(args) => cmd::up::run(cluster, &args, ui, interrupt).await?,
-        Command::Status(args) => cmd::status::run(cluster, &args, ui).await?,
-        Command::Scale(args) => cmd::scale::run(cluster, &args, ui, interrupt).await?,
-        Command::Down(args) => cmd::down::run(cluster, &args, ui, interrupt).await?,
-        Command::Nodetool(args) => return cmd::nodetool::run(cluster, &args, ui).await,
-        Command::Restart(args) => cmd::restart::run(cluster, &args, ui, interrupt).await?,
+        Command::Up(args) => {
+            cmd::up::run(cluster, &args, deadline(args.timeout), ui, interrupt).await?
+        }
+        // The commands that change nothing stop at the first signal, whatever they wait on.
+        Command::Status(args) => {
+            let status = cmd::status::run(cluster, &args, ui);
+            interrupt.unless(status, || only_read("status")).await?
+        }
+        Command::Scale(args) => {
+            cmd::scale::run(cluster, &args, deadline(args.timeout), ui, interrupt).await?
+        }
+        Command::Down(args) => {
+            let deadline = args.timeout.map(deadline);
+            cmd::down::run(cluster, &args, deadline, ui, interrupt).await?
+        }
+        Command::Nodetool(args) => {
+            let nodetool = cmd::nodetool::run(cluster, &args, ui);
+            return interrupt.unless(nodetool, || nodetool_cut(&args)).await;
+        }
+        Command::Restart(args) => {
+            cmd::restart::run(cluster, &args, deadline(args.timeout), ui, interrupt).await?
+        }
         Command::Render(_) | Command::Rbac(_) | Command::Completions(_) | Command::Man => Code::Ok,
     };
     Ok(code.into())
+}
+
+/// `status` stopped by a signal: it changes nothing.
+fn only_read(command: &str) -> error::Error {
+    error::Error::Interrupted {
+        done: format!("nothing was changed (`casctl {command}` only reads)"),
+        resume: "run it again".to_owned(),
+    }
+}
+
+/// `casctl nodetool` stopped by a signal: what the node was asked may go on without its client
+/// (a repair, a decommission), or it only read.
+fn nodetool_cut(args: &cli::NodetoolArgs) -> error::Error {
+    error::Error::Interrupted {
+        done: format!(
+            "casctl stopped waiting for `nodetool {}`: a command that changes the node goes on inside Cassandra, one that reads changed nothing",
+            args.args.join(" ")
+        ),
+        resume: "look at the ring with `casctl status`".to_owned(),
+    }
 }
 
 /// Every permission the command will need, checked before it takes the lock or writes

@@ -23,6 +23,8 @@ use crate::error::{Error, Ghost};
 use crate::nodetool::RingStatus;
 use crate::rollout::{self, Diagnosis, Observed, PodStage};
 
+pub(crate) mod driver;
+
 /// Without progress for this long, a wait says why.
 pub(crate) const STALL_AFTER: Duration = Duration::from_secs(15);
 /// How soon the ring is asked again after an answer that did not end the wait.
@@ -158,6 +160,8 @@ pub(crate) enum Input {
         pod: String,
         answer: Result<Streams, String>,
     },
+    /// The action's command was started in its pod (its exec connection is up).
+    ActionStarted,
     Action(ActionEnd),
     /// The tail of a pod's previous container log (why it last exited).
     Log {
@@ -356,6 +360,9 @@ pub(crate) struct Wait {
     diagnosis: Option<Diagnosis>,
     ring: RingCheck,
     action: Action,
+    /// Whether the action is known to have reached its pod: its exec started, or the node was
+    /// seen leaving. Until then, a signal may cut it before it began.
+    action_started: bool,
     streams: StreamsCheck,
     crashes: Crashes,
     interrupted: bool,
@@ -421,6 +428,7 @@ impl Wait {
             pending: Vec::new(),
             diagnosis: None,
             ring: RingCheck::default(),
+            action_started: action == Action::Lost,
             action,
             streams: StreamsCheck::default(),
             crashes: Crashes::default(),
@@ -451,6 +459,7 @@ impl Wait {
             Input::Event(e) => self.events.apply(0, &e),
             Input::Ring { pod, answer, took } => self.ring_answer(&pod, answer, took, now),
             Input::Streams { pod, answer } => self.streams_answer(&pod, answer, now),
+            Input::ActionStarted => self.action_started = true,
             Input::Action(end) => self.action_ended(end, now),
             Input::Log { pod, answer } => self.log_answer(pod, answer),
             Input::Unanswered(why) => self.unanswered(why),
@@ -521,8 +530,10 @@ impl Wait {
     /// The observations to start now; each is asked for once until its answer comes in.
     pub(crate) fn effects(&mut self, now: Instant) -> Vec<Effect> {
         let mut effects = Vec::new();
+        // After a signal, nothing is started that could not be called back.
         if let Goal::Left { .. } = &self.goal
             && self.action == Action::Idle
+            && !self.interrupted
         {
             self.action = Action::Running;
             effects.push(Effect::RunAction);
@@ -578,6 +589,7 @@ impl Wait {
         }
         if self.interrupted && !matches!(self.goal, Goal::Restarted { .. }) {
             let Context { done, resume, .. } = self.context.clone();
+            let done = self.action_cut().unwrap_or(done);
             return Verdict::Failed(Error::Interrupted { done, resume });
         }
         if pending != self.pending {
@@ -591,6 +603,24 @@ impl Wait {
         match self.stalled(now) {
             true => Verdict::Stalled,
             false => Verdict::Waiting,
+        }
+    }
+
+    /// What was done of a decommission a signal stopped before it was known to have reached
+    /// the node: the command's own words (it goes on inside Cassandra) would claim too much.
+    fn action_cut(&self) -> Option<String> {
+        let Goal::Left { pod, .. } = &self.goal else {
+            return None;
+        };
+        match (&self.action, self.action_started) {
+            (Action::Idle, _) => Some(format!(
+                "`nodetool decommission` was not started in {pod}: its node is in the ring as before"
+            )),
+            (Action::Running, false) => Some(format!(
+                "`nodetool decommission` in {pod} may have started (it had not answered yet): if it did, \
+                 it goes on inside Cassandra (it cannot be called back); its pod stays"
+            )),
+            _ => None,
         }
     }
 
@@ -1124,11 +1154,18 @@ impl Wait {
                 total,
             });
         }
+        if matches!(
+            streams.mode,
+            OperationMode::Leaving | OperationMode::Decommissioned
+        ) {
+            self.action_started = true;
+        }
         if self.action == Action::Lost {
             match streams.mode {
                 // It never started, or stopped with the connection: run it again.
                 OperationMode::Normal => {
                     self.action = Action::Idle;
+                    self.action_started = false;
                     self.progress.push(Progress::Note(format!(
                         "{pod} is not leaving the ring; running `nodetool decommission` again"
                     )));

@@ -44,6 +44,7 @@ struct Found {
 pub(crate) async fn run(
     cluster: &Cluster,
     args: &DownArgs,
+    deadline: Option<Deadline>,
     ui: &Ui,
     interrupt: &mut Interrupt,
 ) -> Result<Code> {
@@ -74,10 +75,11 @@ pub(crate) async fn run(
         confirm_purge(cluster, &found.claims, args, ui)?;
     }
     let grace = grace_period(&found.pods, found.statefulsets.first());
-    let budget = args
-        .timeout
-        .unwrap_or(Duration::from_secs(grace.max(0) as u64) + MARGIN);
-    let deadline = Deadline::new(Instant::now(), budget);
+    // Without --timeout, the pods' grace period and a margin, from now.
+    let deadline = deadline.unwrap_or_else(|| {
+        let budget = Duration::from_secs(grace.max(0) as u64) + MARGIN;
+        Deadline::new(Instant::now(), budget)
+    });
 
     for sts in &found.statefulsets {
         let name = sts.name_any();

@@ -30,6 +30,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(600);
 pub(crate) async fn run(
     cluster: &Cluster,
     args: &RestartArgs,
+    deadline: Deadline,
     ui: &Ui,
     interrupt: &mut Interrupt,
 ) -> Result<Code> {
@@ -41,14 +42,14 @@ pub(crate) async fn run(
         cluster,
         args,
         ui,
-        deadline: Deadline::new(started, args.timeout),
+        deadline,
         selector: ring.selector(cluster),
     };
     let pods = racks::pods(cluster, &ring).await?;
     if args.force {
         ui.warn("--force: restarting without checking that every node is UN first");
     } else {
-        restart.check_healthy(&ring, &pods).await?;
+        restart.check_healthy(&ring, &pods, interrupt).await?;
     }
     let since = restart.record(&ring, &scope).await?;
     let todo = scope.todo(&ring, &pods, &since);
@@ -171,7 +172,7 @@ struct Restart<'a> {
 impl Restart<'_> {
     /// Every pod Ready and every ring node UN: taking a node down while another is down
     /// leaves some token ranges with too few replicas.
-    async fn check_healthy(&self, ring: &Ring, pods: &[Pod]) -> Result<()> {
+    async fn check_healthy(&self, ring: &Ring, pods: &[Pod], interrupt: &Interrupt) -> Result<()> {
         let sets = ring.layout.sets();
         let mut unhealthy: Vec<String> = sets
             .iter()
@@ -196,7 +197,13 @@ impl Restart<'_> {
             )
             .into());
         };
-        let status = ring::status(self.cluster, &asked).await?;
+        let status = interrupt
+            .unless(ring::status(self.cluster, &asked), || Error::Interrupted {
+                done: "nothing was restarted: the ring was being read before the first pod"
+                    .to_owned(),
+                resume: self.again(),
+            })
+            .await?;
         unhealthy.extend(
             status
                 .nodes()

@@ -41,6 +41,7 @@ struct Scale<'a> {
 pub(crate) async fn run(
     cluster: &Cluster,
     args: &ScaleArgs,
+    deadline: Deadline,
     ui: &Ui,
     interrupt: &mut Interrupt,
 ) -> Result<Code> {
@@ -64,7 +65,7 @@ pub(crate) async fn run(
         ui,
         selector: ring.selector(cluster),
         ring,
-        deadline: Deadline::new(started, args.timeout),
+        deadline,
     };
     let grows = grown != current;
     let shrinks = grown != target;
@@ -285,7 +286,7 @@ impl Scale<'_> {
         interrupt: &mut Interrupt,
     ) -> Result<()> {
         let cluster = self.cluster;
-        let (asked, ring_now) = self.ring_from(None).await?;
+        let (asked, ring_now) = self.ring_from(None, interrupt, &[]).await?;
         let first = leave_order(current, target).first().copied();
         let resuming = match first {
             Some(slot) => self.leaving_node(slot, &ring_now).await?,
@@ -293,7 +294,7 @@ impl Scale<'_> {
         };
         let pods = racks::pods(self.cluster, &self.ring).await?;
         self.check_healthy(&asked, &ring_now, &pods, resuming.as_deref())?;
-        let forced = self.check_replication(&asked, &ring_now).await?;
+        let forced = self.check_replication(&asked, &ring_now, interrupt).await?;
         self.ui.info(format!(
             "scaling {} from {} to {} nodes, decommissioning one node at a time",
             cluster.name,
@@ -301,11 +302,12 @@ impl Scale<'_> {
             self.args.replicas
         ));
         let sets = self.ring.layout.sets();
+        let mut removed = Vec::new();
         for slot in leave_order(current, target) {
             let (set, ordinal) = (&sets[slot.rack], slot.ordinal);
             self.expect_replicas(set, ordinal + 1).await?;
             let pod_name = self.ring.layout.pod(slot);
-            let left = self.decommission(slot, forced, interrupt).await?;
+            let left = self.decommission(slot, forced, &removed, interrupt).await?;
             // The one step that must not be cut in half: a node that left the ring must not
             // keep its pod, so replicas go down before any signal is honoured — and only from
             // the count this step started from.
@@ -326,6 +328,7 @@ impl Scale<'_> {
                 true => format!("{pod_name} decommissioned and removed"),
                 false => format!("{pod_name} removed"),
             });
+            removed.push(pod_name);
         }
         Ok(())
     }
@@ -370,10 +373,16 @@ impl Scale<'_> {
     /// read from `nodetool describecluster` (Cassandra 4.0+; 3.x prints no keyspaces, and then
     /// Cassandra's own refusal stands). With `--force` it warns instead, and the decommissions
     /// are forced: `Ok(true)`.
-    async fn check_replication(&self, asked: &str, ring: &RingStatus) -> Result<bool> {
-        let description = match ring::describe(self.cluster, asked).await {
+    async fn check_replication(
+        &self,
+        asked: &str,
+        ring: &RingStatus,
+        interrupt: &Interrupt,
+    ) -> Result<bool> {
+        let describe = ring::describe(self.cluster, asked);
+        let description = match interrupt.unless(describe, || self.cut(&[])).await {
             Ok(description) => description,
-            Err(err) if is_forbidden(&err) => return Err(err),
+            Err(err) if is_forbidden(&err) || is_interrupted(&err) => return Err(err),
             Err(err) => {
                 self.ui.warn(format!(
                     "could not read the keyspaces' replication ({err:#}); Cassandra's own check at each decommission stands"
@@ -434,6 +443,7 @@ impl Scale<'_> {
         &self,
         slot: Slot,
         forced: bool,
+        removed: &[String],
         interrupt: &mut Interrupt,
     ) -> Result<bool> {
         let pod_name = self.ring.layout.pod(slot);
@@ -449,9 +459,15 @@ impl Scale<'_> {
                 .info(format!("{pod_name} has no pod IP: it is not in the ring"));
             return Ok(false);
         };
-        let (_, ring_now) = self.ring_from(Some(pod_name)).await?;
+        let (_, ring_now) = self.ring_from(Some(pod_name), interrupt, removed).await?;
         let Some(row) = ring_now.nodes().map(|(_, n)| n).find(|n| n.address_is(&ip)) else {
-            self.left_before(set, pod_name, slot.ordinal, &ip).await?;
+            let streams = ring::streams(self.cluster, pod_name);
+            let decommissioned = match interrupt.unless(streams, || self.cut(removed)).await {
+                Err(err) if is_interrupted(&err) => return Err(err),
+                streams => streams.is_ok_and(|s| s.mode == OperationMode::Decommissioned),
+            };
+            self.left_before(set, pod_name, slot.ordinal, &ip, decommissioned)
+                .await?;
             return Ok(false);
         };
         let host_id = row.host_id.clone();
@@ -502,10 +518,14 @@ impl Scale<'_> {
     /// A pod whose node is not in the ring: it never joined, or it left by decommission in
     /// an earlier run that was interrupted (its node then says DECOMMISSIONED, and its claim
     /// is marked as such).
-    async fn left_before(&self, set: &str, pod_name: &str, ordinal: u32, ip: &str) -> Result<()> {
-        let decommissioned = ring::streams(self.cluster, pod_name)
-            .await
-            .is_ok_and(|s| s.mode == OperationMode::Decommissioned);
+    async fn left_before(
+        &self,
+        set: &str,
+        pod_name: &str,
+        ordinal: u32,
+        ip: &str,
+        decommissioned: bool,
+    ) -> Result<()> {
         self.ui.info(match decommissioned {
             true => format!(
                 "{pod_name} ({ip}) was decommissioned already and is not in the ring any more"
@@ -526,8 +546,30 @@ impl Scale<'_> {
         Ok(())
     }
 
-    /// `nodetool status` from the first Ready pod other than `except`.
-    async fn ring_from(&self, except: Option<&str>) -> Result<(String, RingStatus)> {
+    /// Stopped by a signal while the ring was read between two steps: what the steps before
+    /// (the nodes `removed`) did.
+    fn cut(&self, removed: &[String]) -> Error {
+        let done = match removed {
+            [] => "no node was removed".to_owned(),
+            removed => format!(
+                "{} removed; the next node was not touched",
+                removed.join(", ")
+            ),
+        };
+        Error::Interrupted {
+            done,
+            resume: self.again(),
+        }
+    }
+
+    /// `nodetool status` from the first Ready pod other than `except`; a signal stops it at
+    /// once (the nodes `removed` so far are said).
+    async fn ring_from(
+        &self,
+        except: Option<&str>,
+        interrupt: &Interrupt,
+        removed: &[String],
+    ) -> Result<(String, RingStatus)> {
         let pods: Vec<Pod> = racks::pods(self.cluster, &self.ring).await?;
         let sets = self.ring.layout.sets();
         let names: Vec<&str> = sets.iter().map(String::as_str).collect();
@@ -540,7 +582,8 @@ impl Scale<'_> {
                 .to_owned(),
         })?;
         let pod = pod.name_any();
-        let status = ring::status(self.cluster, &pod).await?;
+        let status = ring::status(self.cluster, &pod);
+        let status = interrupt.unless(status, || self.cut(removed)).await?;
         Ok((pod, status))
     }
 
@@ -585,6 +628,10 @@ fn unhealthy_nodes(ring: &RingStatus, pods: &[Pod], leaving: Option<&str>) -> Ve
 
 fn is_forbidden(err: &anyhow::Error) -> bool {
     matches!(err.downcast_ref::<Error>(), Some(Error::Forbidden { .. }))
+}
+
+fn is_interrupted(err: &anyhow::Error) -> bool {
+    matches!(err.downcast_ref::<Error>(), Some(Error::Interrupted { .. }))
 }
 
 /// `cassandra-3` or `cassandra-3..cassandra-5`.

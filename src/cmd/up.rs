@@ -28,11 +28,11 @@ const REACH_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) async fn run(
     cluster: &Cluster,
     args: &UpArgs,
+    deadline: Deadline,
     ui: &Ui,
     interrupt: &mut Interrupt,
 ) -> Result<Code> {
     let started = Instant::now();
-    let deadline = Deadline::new(started, args.timeout);
     let mut settings = super::settings(&args.settings);
     let target = |replicas| Target {
         name: cluster.name.clone(),

@@ -43,6 +43,32 @@ pub(crate) async fn run(
     })
 }
 
+/// [`run`], saying on `started` when the command has started in the pod (its exec connection
+/// is up): what is known of a command that is then cut short.
+pub(crate) async fn run_started(
+    cluster: &Cluster,
+    pod: &str,
+    command: &[&str],
+    timeout: Duration,
+    started: tokio::sync::oneshot::Sender<()>,
+) -> Result<Output> {
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let exit_code = exec(
+        cluster,
+        pod,
+        command,
+        timeout,
+        (&mut stdout, &mut stderr),
+        Some(started),
+    )
+    .await?;
+    Ok(Output {
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        exit_code,
+    })
+}
+
 /// Runs `command` in the cassandra container of `pod`, copying its stdout and stderr as they
 /// arrive, and returns its exit code.
 pub(crate) async fn run_into<O, E>(
@@ -52,6 +78,21 @@ pub(crate) async fn run_into<O, E>(
     timeout: Duration,
     stdout: &mut O,
     stderr: &mut E,
+) -> Result<i32>
+where
+    O: AsyncWrite + Unpin,
+    E: AsyncWrite + Unpin,
+{
+    exec(cluster, pod, command, timeout, (stdout, stderr), None).await
+}
+
+async fn exec<O, E>(
+    cluster: &Cluster,
+    pod: &str,
+    command: &[&str],
+    timeout: Duration,
+    (stdout, stderr): (&mut O, &mut E),
+    started: Option<tokio::sync::oneshot::Sender<()>>,
 ) -> Result<i32>
 where
     O: AsyncWrite + Unpin,
@@ -69,6 +110,9 @@ where
             Ok(process) => process,
             Err(err) => return Err(start_failed(cluster, err, &shown, pod)),
         };
+        if let Some(started) = started {
+            let _ = started.send(());
+        }
         // Take the status first: the streams must be drained for it to arrive.
         let status = process.take_status();
         let (out, err) = (process.stdout(), process.stderr());

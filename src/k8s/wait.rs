@@ -1,21 +1,22 @@
-//! The driver of the wait engine ([`crate::wait`]): one `select!` over the watch streams, the
-//! observations the engine asks for (each a task whose answer is one more input), the
-//! deadline and the signals. It makes the I/O; the engine decides.
+//! The kube glue of the wait engine's driver ([`crate::wait::driver`]): the watch streams of
+//! the API server and the observations the engine asks for (`nodetool` calls, the action run
+//! alongside, a pod's last log), made by exec. The loop itself is in the core.
 
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use futures::future::BoxFuture;
-use futures::stream::{BoxStream, FuturesUnordered, SelectAll};
+use futures::stream::{self, BoxStream, SelectAll};
 use futures::{FutureExt, StreamExt};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Pod};
 use kube::Resource;
 use kube::runtime::{WatchStreamExt, watcher};
+use tokio::sync::oneshot;
 
 use super::{Cluster, Failure, exec, ring};
 use crate::interrupt::Interrupt;
-use crate::wait::{ActionEnd, Effect, Input, Sink, Verdict, Wait, Watches};
+use crate::wait::driver::{Observations, Watched, drive};
+use crate::wait::{ActionEnd, Effect, Input, Sink, Wait, Watches};
 
 /// The command a wait runs alongside (e.g. `nodetool decommission` in the leaving pod).
 #[derive(Debug, Clone)]
@@ -31,72 +32,21 @@ pub(crate) struct Action {
 /// permission).
 pub(crate) async fn run(
     cluster: &Cluster,
-    mut wait: Wait,
+    wait: Wait,
     selectors: &[String],
     action: Option<Action>,
     interrupt: &mut Interrupt,
     sink: &mut dyn Sink,
 ) -> Result<()> {
-    let mut updates = watch_all(cluster, &wait.watches(), selectors);
-    let mut asked: FuturesUnordered<BoxFuture<'static, Result<Input>>> = FuturesUnordered::new();
-    // A signal is told to the engine once: a goal that outlives it (a restart ends its step)
-    // must not find the signal ready at every turn of the loop, which would never yield.
-    let mut told = false;
-    loop {
-        let now = Instant::now();
-        for effect in wait.effects(now) {
-            asked.push(perform(cluster.clone(), effect, action.clone()));
-        }
-        let verdict = wait.verdict(now);
-        show(&mut wait, sink);
-        match verdict {
-            Verdict::Done => {
-                sink.finish();
-                return Ok(());
-            }
-            Verdict::Failed(error) => {
-                sink.finish();
-                return Err(error.into());
-            }
-            Verdict::Waiting | Verdict::Stalled => {}
-        }
-        let wake = tokio::time::Instant::from_std(wait.next_wakeup(now));
-        tokio::select! {
-            () = interrupt.signalled(), if !told => {
-                told = true;
-                wait.observe(Input::Interrupt, Instant::now());
-            }
-            update = updates.next() => match update {
-                Some(Ok(input)) => {
-                    wait.observe(Input::Answered, Instant::now());
-                    wait.observe(input, Instant::now());
-                }
-                Some(Err(err)) => match unanswered(cluster, err) {
-                    Ok(Some(why)) => wait.observe(Input::Unanswered(why), Instant::now()),
-                    Ok(None) => {}
-                    Err(fatal) => {
-                        sink.finish();
-                        return Err(fatal);
-                    }
-                },
-                None => anyhow::bail!("the watches of the API server ended"),
-            },
-            Some(answer) = asked.next(), if !asked.is_empty() => match answer {
-                Ok(input) => wait.observe(input, Instant::now()),
-                Err(fatal) => {
-                    sink.finish();
-                    return Err(fatal);
-                }
-            },
-            () = tokio::time::sleep_until(wake) => {}
-        }
-    }
-}
-
-fn show(wait: &mut Wait, sink: &mut dyn Sink) {
-    for progress in wait.take_progress() {
-        sink.show(progress);
-    }
+    let watched = watch_all(cluster, &wait.watches(), selectors).map(|update| match update {
+        Ok(input) => Ok(Watched::Input(input)),
+        Err(err) => Ok(match unanswered(cluster, err)? {
+            Some(why) => Watched::Unanswered(why),
+            None => Watched::Recovering,
+        }),
+    });
+    let perform = |effect| perform(cluster.clone(), effect, action.clone());
+    drive(wait, watched, perform, interrupt, sink).await
 }
 
 /// A watch failed: fatal when no retry can cure it (a missing permission); else why the API
@@ -181,11 +131,10 @@ where
 
 /// Makes one observation the engine asked for. `Err` only for failures that end the wait (a
 /// missing permission); anything else is an answer the engine weighs.
-fn perform(
-    cluster: Cluster,
-    effect: Effect,
-    action: Option<Action>,
-) -> BoxFuture<'static, Result<Input>> {
+fn perform(cluster: Cluster, effect: Effect, action: Option<Action>) -> Observations {
+    if let Effect::RunAction = effect {
+        return run_action_observed(cluster, action);
+    }
     async move {
         match effect {
             Effect::AskRing { pod } => {
@@ -210,14 +159,30 @@ fn perform(
                     answer: answer.map_err(|e| one_line(&e)),
                 })
             }
-            Effect::RunAction => {
-                let Some(action) = action else {
-                    anyhow::bail!("the wait asked for an action it was not given");
-                };
-                Ok(Input::Action(run_action(&cluster, &action).await?))
-            }
+            Effect::RunAction => unreachable!("run above"),
         }
     }
+    .into_stream()
+    .boxed()
+}
+
+/// The action: that it started (once its exec connection is up), then how it ended.
+fn run_action_observed(cluster: Cluster, action: Option<Action>) -> Observations {
+    let Some(action) = action else {
+        return stream::once(async {
+            Err(anyhow::anyhow!(
+                "the wait asked for an action it was not given"
+            ))
+        })
+        .boxed();
+    };
+    let (started, on_start) = oneshot::channel();
+    let ended = async move { Ok(Input::Action(run_action(&cluster, &action, started).await?)) };
+    let started = on_start.map(|sent| sent.ok().map(|()| Ok(Input::ActionStarted)));
+    stream::select(
+        started.into_stream().filter_map(std::future::ready),
+        ended.into_stream(),
+    )
     .boxed()
 }
 
@@ -230,9 +195,13 @@ fn answer_or_fatal<T>(result: Result<T>) -> Result<Result<T, String>> {
     }
 }
 
-async fn run_action(cluster: &Cluster, action: &Action) -> Result<ActionEnd> {
+async fn run_action(
+    cluster: &Cluster,
+    action: &Action,
+    started: oneshot::Sender<()>,
+) -> Result<ActionEnd> {
     let command: Vec<&str> = action.command.iter().map(String::as_str).collect();
-    match exec::run(cluster, &action.pod, &command, action.timeout).await {
+    match exec::run_started(cluster, &action.pod, &command, action.timeout, started).await {
         Ok(out) => Ok(ActionEnd::Exited {
             code: out.exit_code,
             stdout: out.stdout,

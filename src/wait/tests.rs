@@ -13,7 +13,7 @@ use kube::runtime::watcher::Event as Watch;
 use super::*;
 use crate::testing::{ring, statefulset};
 
-const REFUSAL: &str = "nodetool: Unsupported operation: Not enough live nodes to maintain replication factor in keyspace system_distributed (RF = 3, N = 3). Perform a forceful decommission to ignore.\nSee 'nodetool help' or 'nodetool help <command>'.\n";
+pub(super) const REFUSAL: &str = "nodetool: Unsupported operation: Not enough live nodes to maintain replication factor in keyspace system_distributed (RF = 3, N = 3). Perform a forceful decommission to ignore.\nSee 'nodetool help' or 'nodetool help <command>'.\n";
 
 /// A wait and the start of its made-up clock.
 struct Script {
@@ -138,7 +138,7 @@ fn list<K: Clone>(
 }
 
 /// A pod of `cassandra` at ordinal `i`: Running on a node, Ready or not, with an IP.
-fn pod(i: u32, ready: bool) -> Pod {
+pub(super) fn pod(i: u32, ready: bool) -> Pod {
     let mut pod = crate::testing::pod(&format!("cassandra-{i}"), Some(&ip(i)), ready);
     pod.spec = Some(PodSpec {
         node_name: Some("node-1".into()),
@@ -150,19 +150,19 @@ fn pod(i: u32, ready: bool) -> Pod {
     pod
 }
 
-fn ip(i: u32) -> String {
+pub(super) fn ip(i: u32) -> String {
     format!("10.0.0.{}", i + 1)
 }
 
-fn ready_pods(n: u32) -> Vec<Pod> {
+pub(super) fn ready_pods(n: u32) -> Vec<Pod> {
     (0..n).map(|i| pod(i, true)).collect()
 }
 
-fn un_rows(n: u32) -> Vec<(&'static str, String)> {
+pub(super) fn un_rows(n: u32) -> Vec<(&'static str, String)> {
     (0..n).map(|i| ("UN", ip(i))).collect()
 }
 
-fn rows<'a>(owned: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub(super) fn rows<'a>(owned: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     owned.iter().map(|(c, a)| (*c, a.as_str())).collect()
 }
 
@@ -469,7 +469,7 @@ fn a_complete_ring_no_longer_counts_once_a_pod_is_not_ready() {
 
 // --- stalls, deadlines, signals -----------------------------------------------------------------
 
-fn unschedulable(i: u32) -> Pod {
+pub(super) fn unschedulable(i: u32) -> Pod {
     let mut p = pod(i, false);
     if let Some(spec) = p.spec.as_mut() {
         spec.node_name = None;
@@ -942,7 +942,7 @@ fn resuming_a_decommission_waits_for_the_leaving_node_without_running_it_again()
     assert!(is_done(&s.verdict(2)));
 }
 
-fn streams(mode: &str, bytes: Option<(u64, u64)>) -> Input {
+pub(super) fn streams(mode: &str, bytes: Option<(u64, u64)>) -> Input {
     Input::Streams {
         pod: "cassandra-2".into(),
         answer: Ok(Streams {
@@ -952,7 +952,7 @@ fn streams(mode: &str, bytes: Option<(u64, u64)>) -> Input {
     }
 }
 
-fn exited(code: i32, stdout: &str) -> Input {
+pub(super) fn exited(code: i32, stdout: &str) -> Input {
     Input::Action(ActionEnd::Exited {
         code,
         stdout: stdout.into(),
@@ -1214,7 +1214,7 @@ fn a_leaving_node_alone_in_its_rack_is_seen_leaving_from_another_rack() {
 
 // --- restart ---------------------------------------------------------------------------------------
 
-fn with_uid(mut pod: Pod, uid: &str) -> Pod {
+pub(super) fn with_uid(mut pod: Pod, uid: &str) -> Pod {
     pod.metadata.uid = Some(uid.into());
     pod
 }

@@ -15,6 +15,8 @@ pub mod annotation {
     /// Stages leave those pods' status to the daemon.
     pub const RING: &str = "casctl.test/ring";
     pub const DECOMMISSION_DELAY: &str = "casctl.test/decommission-delay";
+    /// How long the simulated `nodetool status` takes to answer (a slow node).
+    pub const STATUS_DELAY: &str = "casctl.test/status-delay";
     /// `kill` or `stop`: the node's JVM is kept down while this is set.
     pub const FAULT: &str = "casctl.test/fault";
     /// `name=rf,…` or `name=dc:rf+dc:rf`: extra or changed keyspaces of a simulated ring.
@@ -90,6 +92,12 @@ impl PodView {
     pub fn decommission_delay(&self) -> Option<Duration> {
         self.annotations
             .get(annotation::DECOMMISSION_DELAY)
+            .and_then(|d| duration::parse(d))
+    }
+
+    pub fn status_delay(&self) -> Option<Duration> {
+        self.annotations
+            .get(annotation::STATUS_DELAY)
             .and_then(|d| duration::parse(d))
     }
 

@@ -128,6 +128,10 @@ async fn simulate(d: &Arc<Daemon>, me: &PodView, set: &[PodView], args: &[String
     };
     match action {
         Action::Reply(out) => out,
+        Action::Later(delay, out) => {
+            tokio::time::sleep(delay).await;
+            out
+        }
         Action::Decommission(delay) => {
             update(d, &key, |ring| {
                 sim::start_leaving(ring, me, delay, now_ms(), daemon::new_host_id())

@@ -161,6 +161,8 @@ pub enum Action {
     Reply(Output),
     /// Mark the node leaving, wait this long, then mark it left; the command prints nothing.
     Decommission(Duration),
+    /// Reply, after this long (a node slow to answer).
+    Later(Duration, Output),
 }
 
 struct Parsed {
@@ -239,7 +241,10 @@ pub fn call(c: &Call, args: &[String]) -> Action {
     }
     let rest = &parsed.rest;
     match parsed.command.as_str() {
-        "status" => Action::Reply(status(c, rest, parsed.print_port)),
+        "status" => match c.me.status_delay() {
+            Some(delay) => Action::Later(delay, status(c, rest, parsed.print_port)),
+            None => Action::Reply(status(c, rest, parsed.print_port)),
+        },
         "decommission" => decommission(c, rest),
         "describecluster" if rest.is_empty() => Action::Reply(describe_cluster(c)),
         "netstats" if rest.iter().all(|a| a == "-H" || a == "--human-readable") => {
@@ -688,6 +693,29 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn a_pod_annotated_with_a_status_delay_answers_status_that_much_later() {
+        let mut pods = three();
+        pods[0]
+            .annotations
+            .insert("casctl.test/status-delay".into(), "20s".into());
+        let ring = ring_of(&pods);
+        match call(&call_in(&ring, &pods, 0, false), &args(&["status"])) {
+            Action::Later(delay, out) => {
+                assert_eq!(delay, Duration::from_secs(20));
+                assert_eq!(out.code, 0);
+                assert_eq!(
+                    out.stdout.lines().filter(|l| l.starts_with("UN")).count(),
+                    3
+                );
+            }
+            other => panic!("expected a late reply, got {other:?}"),
+        }
+        // Other pods and other commands answer at once.
+        reply(call(&call_in(&ring, &pods, 1, false), &args(&["status"])));
+        reply(call(&call_in(&ring, &pods, 0, false), &args(&["version"])));
     }
 
     #[test]
