@@ -225,7 +225,7 @@ fn verbose_is_documented_level_by_level() {
 }
 
 #[test]
-fn the_default_render_is_the_tutorial() {
+fn render_without_flags_is_the_tutorial() {
     let list = render(&[]);
     let svc = item(&list, "Service");
     assert_eq!(svc["spec"]["clusterIP"], "None");

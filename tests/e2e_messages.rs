@@ -237,11 +237,32 @@ fn one_node_and_one_claim_read_in_the_singular_and_verbose_says_what_it_asks() {
         "{grow}"
     );
 
-    let shrink = run_ok("scale 1", casctl().args(["scale", "1"]));
+    let shrink = run_ok("scale 1 -v", casctl().args(["scale", "1", "-v"]));
     assert!(
         shrink.contains("kept the claim of the removed pod: cassandra-data-cassandra-1 ("),
         "{shrink}"
     );
+    assert!(
+        shrink.contains("scaling cassandra from 2 to 1 node, decommissioning"),
+        "{shrink}"
+    );
+    for asked in [
+        "reading the StatefulSets of cassandra: cassandra with [2] replicas (",
+        "nodetool status in cassandra-0 (",
+        "nodetool describecluster in cassandra-0 (the keyspaces' replication) (",
+        "lowering the replicas of cassandra from 2 to 1 (",
+    ] {
+        assert!(shrink.contains(asked), "{asked}:\n{shrink}");
+    }
+
+    let restart = run_ok("restart -v", casctl().args(["restart", "-v"]));
+    for asked in [
+        "reading the StatefulSets of cassandra: cassandra (",
+        "nodetool status in cassandra-0 (",
+        "nodetool drain in cassandra-0 (",
+    ] {
+        assert!(restart.contains(asked), "{asked}:\n{restart}");
+    }
     c.kubectl_ok(&[
         "delete",
         "pvc",

@@ -613,7 +613,7 @@ fn eventually_in_ring(
     })
 }
 
-fn wait_real_ready(ns: &str, pods: &[&str], timeout: Duration) {
+fn wait_jvms_ready(ns: &str, pods: &[&str], timeout: Duration) {
     assert!(
         eventually(timeout, || pods.iter().all(|p| pod_ready(ns, p))),
         "pods {pods:?} did not all become Ready within {timeout:?}"
@@ -652,7 +652,7 @@ fn real_ring_of_three_joins_in_order_and_lives_through_faults_and_a_decommission
     let c = cluster();
     c.apply(ns, &tutorial_ring(ns, 3));
     let pods = ["cassandra-0", "cassandra-1", "cassandra-2"];
-    wait_real_ready(ns, &pods, Duration::from_secs(420));
+    wait_jvms_ready(ns, &pods, Duration::from_secs(420));
 
     // Ordered rollout: each pod was created once its predecessor's node was up (Ready means
     // its own row is UN).
@@ -711,7 +711,7 @@ fn real_ring_of_three_joins_in_order_and_lives_through_faults_and_a_decommission
         "cassandra-2",
         "casctl.test/fault-",
     ]);
-    wait_real_ready(ns, &["cassandra-2"], Duration::from_secs(180));
+    wait_jvms_ready(ns, &["cassandra-2"], Duration::from_secs(180));
     assert!(eventually_in_ring(ns, Duration::from_secs(60), |rows| {
         rows.len() == 3 && rows.iter().all(Node::is_up_normal)
     }));
@@ -767,7 +767,7 @@ fn real_node_drains_on_deletion_keeps_its_claims_identity_and_goes_with_its_name
     let c = cluster();
     let manifests = tutorial_ring(ns, 1);
     c.apply(ns, &manifests);
-    wait_real_ready(ns, &["cassandra-0"], Duration::from_secs(240));
+    wait_jvms_ready(ns, &["cassandra-0"], Duration::from_secs(240));
     let host_of_only_node = || {
         let rows = ring(ns, "cassandra-0");
         assert_eq!(rows.len(), 1, "{rows:?}");
@@ -785,7 +785,7 @@ fn real_node_drains_on_deletion_keeps_its_claims_identity_and_goes_with_its_name
             != old_uid),
         "the deleted pod was still there after 120 s (grace period 500 s)"
     );
-    wait_real_ready(ns, &["cassandra-0"], Duration::from_secs(240));
+    wait_jvms_ready(ns, &["cassandra-0"], Duration::from_secs(240));
     assert_eq!(host_of_only_node(), first, "same claim, same node");
 
     // The claim purged, the node on a new claim (a wiped volume) is a new node.
@@ -805,7 +805,7 @@ fn real_node_drains_on_deletion_keeps_its_claims_identity_and_goes_with_its_name
         "--timeout=60s",
     ]);
     c.apply(ns, &manifests);
-    wait_real_ready(ns, &["cassandra-0"], Duration::from_secs(240));
+    wait_jvms_ready(ns, &["cassandra-0"], Duration::from_secs(240));
     assert_ne!(host_of_only_node(), first, "a new claim is a new node");
 
     // A stopped node (drained, then SIGTERM) is down, as its log says.

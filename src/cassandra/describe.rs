@@ -462,7 +462,7 @@ mod tests {
     }
 
     #[test]
-    fn real_two_node_output_reads_every_section() {
+    fn a_two_node_output_reads_every_section() {
         let cluster = parse_ok(TWO_NODES);
         assert_eq!(cluster.name, "K8Demo");
         assert_eq!(
@@ -506,7 +506,7 @@ mod tests {
     }
 
     #[test]
-    fn real_two_node_output_reads_every_keyspace_in_order() {
+    fn a_two_node_output_reads_every_keyspace_in_order() {
         let keyspaces = parse_ok(TWO_NODES).keyspaces.expect("a Keyspaces section");
         let read: Vec<(&str, &str, Option<u32>)> = keyspaces
             .iter()

@@ -36,6 +36,14 @@ pub(crate) async fn run(
 ) -> Result<Code> {
     let started = Instant::now();
     let ring = racks::existing(cluster).await?;
+    ui.phase(
+        format!(
+            "reading the StatefulSets of {}: {}",
+            cluster.name,
+            ring.layout.sets().join(", ")
+        ),
+        started,
+    );
     super::racks::refuse_missing_racks(cluster, &ring)?;
     let scope = Scope::of(cluster.name.as_str(), &ring, args)?;
     let restart = Restart {
@@ -197,6 +205,7 @@ impl Restart<'_> {
             )
             .into());
         };
+        let reading = Instant::now();
         let status = interrupt
             .unless(ring::status(self.cluster, &asked), || Error::Interrupted {
                 done: "nothing was restarted: the ring was being read before the first pod"
@@ -204,6 +213,8 @@ impl Restart<'_> {
                 resume: self.again(),
             })
             .await?;
+        self.ui
+            .phase(format!("nodetool status in {asked}"), reading);
         unhealthy.extend(
             status
                 .nodes()
@@ -276,7 +287,9 @@ impl Restart<'_> {
         let uid = match objects::pod(self.cluster, pod).await? {
             Some(current) => {
                 let uid = current.uid().unwrap_or_default();
+                let draining = Instant::now();
                 self.drain(pod).await?;
+                self.ui.phase(format!("nodetool drain in {pod}"), draining);
                 if !racks::delete_pod(self.cluster, pod, &uid).await? {
                     self.ui.info(format!(
                         "{pod} was replaced meanwhile; waiting for the new one"

@@ -47,6 +47,15 @@ pub(crate) async fn run(
 ) -> Result<Code> {
     let started = Instant::now();
     let ring = racks::existing(cluster).await?;
+    ui.phase(
+        format!(
+            "reading the StatefulSets of {}: {} with {:?} replicas",
+            cluster.name,
+            ring.layout.sets().join(", "),
+            ring.replicas()
+        ),
+        started,
+    );
     super::racks::refuse_missing_racks(cluster, &ring)?;
     let racks = ring.layout.racks().len();
     crate::manifest::check_rack_sizes(args.replicas, racks)?;
@@ -296,10 +305,10 @@ impl Scale<'_> {
         self.check_healthy(&asked, &ring_now, &pods, resuming.as_deref())?;
         let forced = self.check_replication(&asked, &ring_now, interrupt).await?;
         self.ui.info(format!(
-            "scaling {} from {} to {} nodes, decommissioning one node at a time",
+            "scaling {} from {} to {}, decommissioning one node at a time",
             cluster.name,
             current.iter().sum::<u32>(),
-            self.args.replicas
+            plural(self.args.replicas as usize, "node", "nodes")
         ));
         let sets = self.ring.layout.sets();
         let mut removed = Vec::new();
@@ -311,7 +320,15 @@ impl Scale<'_> {
             // The one step that must not be cut in half: a node that left the ring must not
             // keep its pod, so replicas go down before any signal is honoured — and only from
             // the count this step started from.
+            let lowering = Instant::now();
             objects::lower_replicas(cluster, set, ordinal + 1, ordinal).await?;
+            self.ui.phase(
+                format!(
+                    "lowering the replicas of {set} from {} to {ordinal}",
+                    ordinal + 1
+                ),
+                lowering,
+            );
             let done = match left {
                 true => format!(
                     "{pod_name} left the ring and replicas of {set} were lowered to {ordinal}"
@@ -379,8 +396,14 @@ impl Scale<'_> {
         ring: &RingStatus,
         interrupt: &Interrupt,
     ) -> Result<bool> {
+        let started = Instant::now();
         let describe = ring::describe(self.cluster, asked);
-        let description = match interrupt.unless(describe, || self.cut(&[])).await {
+        let described = interrupt.unless(describe, || self.cut(&[])).await;
+        self.ui.phase(
+            format!("nodetool describecluster in {asked} (the keyspaces' replication)"),
+            started,
+        );
+        let description = match described {
             Ok(description) => description,
             Err(err) if is_forbidden(&err) || is_interrupted(&err) => return Err(err),
             Err(err) => {
@@ -582,8 +605,10 @@ impl Scale<'_> {
                 .to_owned(),
         })?;
         let pod = pod.name_any();
+        let asked = Instant::now();
         let status = ring::status(self.cluster, &pod);
         let status = interrupt.unless(status, || self.cut(removed)).await?;
+        self.ui.phase(format!("nodetool status in {pod}"), asked);
         Ok((pod, status))
     }
 

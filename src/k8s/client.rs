@@ -357,7 +357,7 @@ users:
     }
 
     #[test]
-    fn current_context_and_default_namespace() {
+    fn current_context_and_its_namespace() {
         let r = resolve(&kubeconfig(), &source(), None, None).unwrap();
         assert_eq!(r.context, "dev");
         assert_eq!(r.server, "https://127.0.0.1:6443");

@@ -763,9 +763,11 @@ async fn ctrl_c_during_a_restart_waits_for_the_node_then_ends_without_spinning()
     // The step is whole: the node is back, and the signal is for the restart to honour next.
     assert!(out.result.is_ok(), "{:?}", out.result);
     assert_eq!(out.elapsed, secs(30) + ms(100));
-    // A signal told once: no turn of the loop for it after the first.
+    // A signal told once: no turn of the loop for it after the first (a loop that found it
+    // ready at every turn would spin for the 30 s the node takes: thousands of turns). The
+    // bound leaves room for select!'s random order among branches ready at the same instant.
     assert!(
-        out.polls <= inputs + 6,
+        out.polls <= 2 * inputs,
         "{} turns for {inputs} inputs",
         out.polls
     );
