@@ -682,6 +682,7 @@ fn a_signal_stops_the_wait_with_what_was_done_and_how_to_resume() {
     s.listed(0, vec![statefulset("cassandra", 3, 1)], ready_pods(1));
     s.feed(2, Input::Interrupt);
     let error = failure(s.verdict(2));
+    assert!(matches!(error, Error::Interrupted { .. }), "{error:?}");
     assert_eq!(error.code(), crate::error::Code::Interrupted);
     assert_eq!(error.to_string(), "interrupted; the objects stay");
     assert_eq!(error.hint().as_deref(), Some("run it again"));
@@ -731,6 +732,7 @@ fn replicas_changed_by_another_manager_end_the_wait_naming_it() {
     }]);
     s.set(4, changed);
     let error = failure(s.verdict(4));
+    assert!(matches!(error, Error::Changed { .. }), "{error:?}");
     assert_eq!(
         error.to_string(),
         "spec.replicas of StatefulSet cassandra was changed to 2 by kubectl while this command waited for 4"
@@ -854,6 +856,7 @@ fn gone_times_out_naming_the_pods_still_terminating() {
     let mut s = gone(0, 1, false);
     s.listed(0, vec![], vec![pod(0, true)]);
     let error = failure(s.verdict(60));
+    assert!(matches!(error, Error::TimedOut { .. }), "{error:?}");
     assert!(
         error.to_string().contains("cassandra-0 to terminate"),
         "{error}"
@@ -1091,6 +1094,7 @@ fn a_decommission_that_outlives_the_budget_says_it_goes_on() {
     s.listed(0, vec![], ready_pods(3));
     s.effects(0);
     let error = failure(s.verdict(1800));
+    assert!(matches!(error, Error::TimedOut { .. }), "{error:?}");
     assert_eq!(
         error.to_string().lines().next(),
         Some("the decommission of cassandra-2 did not complete within 30m")
