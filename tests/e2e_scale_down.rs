@@ -255,6 +255,68 @@ fn down_gives_the_pods_of_every_selector_one_timeout_between_them() {
 
 #[test]
 #[ignore = "needs the local control plane (tests/test-all)"]
+fn down_without_timeout_gives_the_claims_time_of_their_own_after_slow_pods() {
+    let ns = TestNamespace::new("down-late");
+    let c = cluster();
+    // Grace period 5 s, so down's default budget for the pods is 35 s; the pod takes 28 s to
+    // go, and its claim is held by a finalizer for 12 s more. Counted from the pods' budget,
+    // the claims would get the 7 s left and down would give up (exit 3) with its data half
+    // purged; with a margin of their own after the pods are gone, down finishes.
+    c.apply(
+        &ns.name,
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: cassandra-0
+  labels: {app: cassandra}
+  annotations: {casctl.test/ready-delay: "0s", casctl.test/delete-delay: "28s"}
+spec:
+  terminationGracePeriodSeconds: 5
+  containers: [{name: main, image: busybox}]
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: cassandra-data-cassandra-0
+  labels: {app: cassandra}
+  finalizers: [casctl.test/hold]
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: no-such-class
+  resources: {requests: {storage: 1Gi}}
+"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("down.log");
+    let mut down = c.spawn_casctl(&["down", "-n", &ns.name, "--purge-volumes", "--yes"], &log);
+    assert!(
+        common::wait_until(Duration::from_secs(90), || common::read(&log)
+            .contains("every pod is gone")),
+        "the pod never went:\n{}",
+        common::read(&log)
+    );
+    std::thread::sleep(Duration::from_secs(12));
+    c.kubectl_ok(&[
+        "patch",
+        "pvc",
+        "cassandra-data-cassandra-0",
+        "-n",
+        &ns.name,
+        "--type=merge",
+        "-p",
+        r#"{"metadata": {"finalizers": null}}"#,
+    ]);
+    let status = down.wait().unwrap();
+    let printed = common::read(&log);
+    assert_eq!(status.code(), Some(0), "{printed}");
+    assert!(printed.contains("is down in namespace"), "{printed}");
+    let claims: Vec<PersistentVolumeClaim> = c.list(&ns.name, "pvc", None);
+    assert!(claims.is_empty(), "{printed}");
+}
+
+#[test]
+#[ignore = "needs the local control plane (tests/test-all)"]
 fn purging_needs_consent_and_then_releases_the_volumes() {
     let ns = TestNamespace::new("purge");
     up(&ns.name, &["--replicas", "2"]);

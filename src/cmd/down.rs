@@ -75,8 +75,11 @@ pub(crate) async fn run(
         confirm_purge(cluster, &found.claims, args, ui)?;
     }
     let grace = grace_period(&found.pods, found.statefulsets.first());
-    // Without --timeout, the pods' grace period and a margin, from now.
-    let deadline = deadline.unwrap_or_else(|| {
+    // --timeout bounds the whole teardown. Without it, the pods get their grace period and a
+    // margin, from now; the claims, which can go only once the pods have, a margin of their
+    // own after that (the time the pods took is no reason to cut the claims' deletion short).
+    let given = deadline;
+    let deadline = given.unwrap_or_else(|| {
         let budget = Duration::from_secs(grace.max(0) as u64) + MARGIN;
         Deadline::new(Instant::now(), budget)
     });
@@ -106,6 +109,7 @@ pub(crate) async fn run(
         ui.success("every pod is gone");
     }
     if args.purge_volumes {
+        let deadline = given.unwrap_or_else(|| Deadline::new(Instant::now(), MARGIN));
         purge_claims(cluster, &found, deadline, ui, interrupt).await?;
     } else {
         report_kept(cluster, &found.claims, ui);
