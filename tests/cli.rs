@@ -1049,8 +1049,40 @@ fn no_error_path_prints_debug_output_or_repeats_itself() {
         "kind: Service\nspec: {servceName: x}\n",
     )
     .unwrap();
+    // YAML the library would explain with its own advice and a code snippet.
+    let yaml_cases = [
+        (
+            "duplicate key",
+            "kind: Service\nmetadata: {name: a, name: b}\n",
+        ),
+        ("two documents", "kind: Service\n---\nkind: Service\n"),
+        ("another kind", "kind: ConfigMap\ndata: {a: b}\n"),
+    ];
+    let mut yaml_dirs = Vec::new();
+    for (what, service) in yaml_cases {
+        let templates = dir.path().join(what.replace(' ', "-"));
+        std::fs::create_dir(&templates).unwrap();
+        std::fs::write(templates.join("service.yaml"), service).unwrap();
+        yaml_dirs.push((what, templates));
+    }
+    let echo_plugin = dir.path().join("echo-plugin");
+    std::fs::write(
+        &echo_plugin,
+        std::fs::read_to_string(&plugin)
+            .unwrap()
+            .replace("no-such-credential-plugin", "/bin/echo")
+            .replace(
+                "interactiveMode: Never\n",
+                "interactiveMode: Never\n      args: [garbage]\n",
+            ),
+    )
+    .unwrap();
     let path = |p: &Path| p.to_str().unwrap().to_owned();
-    let cases: Vec<(&str, Vec<String>)> = vec![
+    let mut cases: Vec<(&str, Vec<String>)> = vec![
+        (
+            "credential plugin printing garbage",
+            vec!["status".into(), "--kubeconfig".into(), path(&echo_plugin)],
+        ),
         (
             "missing kubeconfig",
             vec!["status".into(), "--kubeconfig".into(), path(&missing)],
@@ -1090,6 +1122,12 @@ fn no_error_path_prints_debug_output_or_repeats_itself() {
             vec!["up".into(), "--timeout".into(), "abc".into()],
         ),
     ];
+    for (what, templates) in &yaml_dirs {
+        cases.push((
+            what,
+            vec!["render".into(), "--templates".into(), path(templates)],
+        ));
+    }
     for (what, args) in cases {
         let out = casctl()
             .args(&args)
@@ -1097,7 +1135,15 @@ fn no_error_path_prints_debug_output_or_repeats_itself() {
             .output()
             .unwrap();
         assert!(!out.status.success(), "{what} succeeded");
-        assert_clean(what, &String::from_utf8_lossy(&out.stderr));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_clean(what, &stderr);
+        // The YAML library's own advice and snippets stay out.
+        for pattern in ["-->", "from_str_multiple", "DuplicateKeyPolicy", " | "] {
+            assert!(
+                !stderr.contains(pattern),
+                "{what}: `{pattern}` in:\n{stderr}"
+            );
+        }
     }
 }
 
