@@ -408,3 +408,29 @@ fn a_server_dry_run_only_calls_unchanged_what_has_no_change() {
     assert!(printed.contains("spec.replicas: 1 → 2"), "{printed}");
     assert_eq!(c.replicas(&ns.name), Some(1), "a dry run changes nothing");
 }
+
+#[test]
+#[ignore = "needs the local control plane (tests/test-all)"]
+fn a_closed_stderr_does_not_stop_a_scale_half_way() {
+    // `casctl scale 3 2>&1 | head -1`: the reader goes away after the first line. The command
+    // must not die on its next message with the ring half scaled and its lock held.
+    let ns = TestNamespace::new("epipe");
+    let dir = tempfile::tempdir().unwrap();
+    up_slow_leaving(&ns.name, dir.path(), 1, "1s");
+    let c = cluster();
+    let mut scale = std::process::Command::new(env!("CARGO_BIN_EXE_casctl"))
+        .args(["--kubeconfig", c.kubeconfig.to_str().unwrap()])
+        .args(["scale", "3", "-n", &ns.name, "--timeout", "2m"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = scale.stderr.take().unwrap();
+    let mut first = [0u8; 16];
+    std::io::Read::read(&mut stderr, &mut first).unwrap();
+    drop(stderr);
+    let status = scale.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status}");
+    assert_eq!(c.replicas(&ns.name), Some(3));
+    let lease = c.kubectl(&["get", "lease", "cassandra-casctl", "-n", &ns.name]);
+    assert!(!lease.status.success(), "the lock was left behind");
+}

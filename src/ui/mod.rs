@@ -3,6 +3,16 @@
 //! Whether to draw colors and progress bars is decided once, here, and passed in; tests and
 //! pipes get plain lines.
 
+/// Writes a line to stderr. A stderr that was closed (`casctl … 2>&1 | head`, a terminal
+/// gone) must not stop a command half-way, with its lock held: the line is dropped and the
+/// command goes on to its end.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub(crate) mod progress;
 pub(crate) mod table;
 
@@ -76,14 +86,14 @@ impl Ui {
     /// A progress message (stderr), hidden by `--quiet`.
     pub(crate) fn info(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", as_invoked(message.as_ref()));
+            say!("{}", as_invoked(message.as_ref()));
         }
     }
 
     /// A step that succeeded (stderr), hidden by `--quiet`.
     pub(crate) fn success(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!(
+            say!(
                 "{} {}",
                 Style::new().green().apply_to("✓"),
                 as_invoked(message.as_ref())
@@ -93,7 +103,7 @@ impl Ui {
 
     /// Something the user should know even with `--quiet` (stderr).
     pub(crate) fn warn(&self, message: impl AsRef<str>) {
-        eprintln!(
+        say!(
             "{} {}",
             Style::new().yellow().bold().apply_to("warning:"),
             as_invoked(message.as_ref())
@@ -103,7 +113,7 @@ impl Ui {
     /// Details shown with `-v`.
     pub(crate) fn detail(&self, message: impl AsRef<str>) {
         if self.verbose > 0 {
-            eprintln!(
+            say!(
                 "{}",
                 Style::new().dim().apply_to(as_invoked(message.as_ref()))
             );
@@ -121,7 +131,7 @@ impl Ui {
 
     /// Asks a yes/no question on the terminal; anything but y/yes is no.
     pub(crate) fn confirm(&self, question: &str) -> std::io::Result<bool> {
-        eprint!("{} [y/N] ", as_invoked(question));
+        let _ = write!(std::io::stderr(), "{} [y/N] ", as_invoked(question));
         std::io::stderr().flush()?;
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;
@@ -141,12 +151,12 @@ fn colors_wanted() -> bool {
 /// Prints an error the way every command reports one: `error:`, the cause chain, the hint.
 pub(crate) fn print_error(message: &str, causes: &[String], hint: Option<&str>) {
     let red = Style::new().red().bold().for_stderr();
-    eprintln!("{} {}", red.apply_to("error:"), as_invoked(message));
+    say!("{} {}", red.apply_to("error:"), as_invoked(message));
     for cause in causes {
-        eprintln!("  caused by: {}", as_invoked(cause));
+        say!("  caused by: {}", as_invoked(cause));
     }
     if let Some(hint) = hint {
-        eprintln!(
+        say!(
             "{} {}",
             Style::new().cyan().bold().for_stderr().apply_to("hint:"),
             as_invoked(hint)
@@ -156,7 +166,7 @@ pub(crate) fn print_error(message: &str, causes: &[String], hint: Option<&str>) 
 
 /// A warning of the API server, as kubectl prints it.
 pub(crate) fn print_api_warning(message: String) {
-    eprintln!(
+    say!(
         "{} {message}",
         Style::new()
             .yellow()
@@ -168,7 +178,7 @@ pub(crate) fn print_api_warning(message: String) {
 
 /// One request of the client (`-vv`).
 pub(crate) fn print_request(line: String) {
-    eprintln!("{}", Style::new().dim().for_stderr().apply_to(line));
+    say!("{}", Style::new().dim().for_stderr().apply_to(line));
 }
 
 /// Writes data to stdout; a closed pipe comes back as an error that `report` keeps quiet.

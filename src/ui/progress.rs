@@ -89,7 +89,7 @@ impl View {
                 bar.set_message(line);
             }
             Mode::Plain { .. } if !self.quiet => {
-                eprintln!("[{elapsed:>5}] {name:<16} {stage}{}", suffix(detail));
+                say!("[{elapsed:>5}] {name:<16} {stage}{}", suffix(detail));
             }
             Mode::Plain { .. } => {}
         }
@@ -130,7 +130,7 @@ impl View {
                 let step = (total / 10).max(1);
                 if streamed.is_none_or(|last| done >= last + step || done == total) {
                     *streamed = Some(done);
-                    eprintln!(
+                    say!(
                         "[{elapsed:>5}] {pod:<16} streamed {} of {} bytes ({}%)",
                         done,
                         total,
@@ -156,7 +156,7 @@ impl View {
             Mode::Bars { multi, .. } => {
                 let _ = multi.println(to_width(&line));
             }
-            Mode::Plain { .. } => eprintln!("{line}"),
+            Mode::Plain { .. } => say!("{line}"),
         }
     }
 
