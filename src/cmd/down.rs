@@ -97,7 +97,7 @@ pub(crate) async fn run(
     }
     delete_orphan_pods(cluster, &found.pods, ui).await?;
     let started = Instant::now();
-    wait_pods_gone(cluster, &found, deadline, ui, interrupt).await?;
+    wait_pods_gone(cluster, &found, args.purge_volumes, deadline, ui, interrupt).await?;
     ui.phase(
         format!(
             "watching pods {} until they are gone (grace period {grace}s)",
@@ -185,23 +185,27 @@ async fn find(cluster: &Cluster) -> Result<Found> {
     })
 }
 
-fn context(cluster: &Cluster, done: &str) -> Context {
+/// What an interrupted `down` did, and the command that finishes it (with `--purge-volumes
+/// --yes` when it was purging: the volumes were confirmed already).
+fn context(cluster: &Cluster, done: &str, purge: bool) -> Context {
     Context {
         namespace: cluster.namespace().to_owned(),
         name: cluster.name.to_string(),
         done: done.to_owned(),
-        resume: format!(
-            "run `casctl down -n {} --name {}` again (with the same options) to finish",
-            cluster.namespace(),
-            cluster.name
-        ),
+        resume: resume(cluster.namespace(), cluster.name.as_str(), purge),
     }
+}
+
+fn resume(namespace: &str, name: &str, purge: bool) -> String {
+    let purge = if purge { " --purge-volumes --yes" } else { "" };
+    format!("run `casctl down -n {namespace} --name {name}{purge}` again to finish")
 }
 
 /// Every pod of every selector gone, within the one deadline of the command.
 async fn wait_pods_gone(
     cluster: &Cluster,
     found: &Found,
+    purge: bool,
     deadline: Deadline,
     ui: &Ui,
     interrupt: &mut Interrupt,
@@ -217,7 +221,7 @@ async fn wait_pods_gone(
         selectors.len(),
         Instant::now(),
         deadline,
-        context(cluster, done),
+        context(cluster, done, purge),
     );
     let mut view = View::new(ui);
     crate::k8s::wait::run(cluster, wait, selectors, None, interrupt, &mut view).await
@@ -372,7 +376,7 @@ async fn purge_claims(
         found.selectors.len(),
         Instant::now(),
         deadline,
-        context(cluster, done),
+        context(cluster, done, true),
     );
     let mut view = View::new(ui);
     crate::k8s::wait::run(cluster, wait, &found.selectors, None, interrupt, &mut view).await?;
@@ -450,6 +454,18 @@ fn kept_of_removed_sentence(names: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interrupted_purge_resumes_as_a_purge() {
+        assert_eq!(
+            resume("shop", "db", true),
+            "run `casctl down -n shop --name db --purge-volumes --yes` again to finish"
+        );
+        assert_eq!(
+            resume("shop", "db", false),
+            "run `casctl down -n shop --name db` again to finish"
+        );
+    }
 
     #[test]
     fn kept_claims_agree_with_their_count() {

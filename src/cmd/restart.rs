@@ -367,6 +367,12 @@ impl Restart<'_> {
         if let Some(rack) = &self.args.rack {
             line.push_str(&format!(" --rack {rack}"));
         }
+        if let Some(pod) = &self.args.pod {
+            line.push_str(&format!(" --pod {pod}"));
+        }
+        if self.args.force {
+            line.push_str(" --force");
+        }
         format!("run `{line}` again: it goes on with the pods not restarted yet")
     }
 

@@ -161,11 +161,10 @@ impl Scale<'_> {
 
     /// The same command, to say how to go on.
     fn again(&self) -> String {
-        format!(
-            "run `casctl scale {} -n {} --name {}` again to go on",
-            self.args.replicas,
+        again(
+            self.args,
             self.cluster.namespace(),
-            self.cluster.name
+            self.cluster.name.as_str(),
         )
     }
 
@@ -631,6 +630,26 @@ impl Scale<'_> {
 
 /// The ring's nodes that are not Up/Normal, but `leaving` (the node an earlier run of this
 /// scale-down is decommissioning): `<address> <code>`, and the pod whose IP that is.
+/// The command that goes on after an interruption: the same target and the flags that change
+/// what it does (without `--force`, a forced shrink would be refused on the rerun).
+fn again(args: &ScaleArgs, namespace: &str, name: &str) -> String {
+    let flags = [
+        (args.force, " --force"),
+        (args.skip_decommission, " --skip-decommission"),
+        (args.no_cleanup, " --no-cleanup"),
+        (args.no_ring_check, " --no-ring-check"),
+    ];
+    let flags: String = flags
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, f)| *f)
+        .collect();
+    format!(
+        "run `casctl scale {} -n {namespace} --name {name}{flags}` again to go on",
+        args.replicas
+    )
+}
+
 fn unhealthy_nodes(ring: &RingStatus, pods: &[Pod], leaving: Option<&str>) -> Vec<String> {
     ring.nodes()
         .map(|(_, n)| n)
@@ -670,6 +689,7 @@ fn pod_range(name: &str, from: u32, to: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
     use k8s_openapi::api::core::v1::PodStatus;
 
     fn pod(name: &str, ip: &str) -> Pod {
@@ -680,6 +700,27 @@ mod tests {
             ..PodStatus::default()
         });
         pod
+    }
+
+    #[test]
+    fn the_resume_command_keeps_the_flags_that_change_what_scale_does() {
+        let parse = |line: &str| match crate::cli::Cli::try_parse_from(line.split(' ')) {
+            Ok(crate::cli::Cli {
+                command: crate::cli::Command::Scale(args),
+                ..
+            }) => args,
+            _ => panic!("not a scale: {line}"),
+        };
+        let forced = parse("casctl scale 1 --force --no-cleanup --timeout 5m");
+        assert_eq!(
+            again(&forced, "shop", "db"),
+            "run `casctl scale 1 -n shop --name db --force --no-cleanup` again to go on"
+        );
+        let plain = parse("casctl scale 2");
+        assert_eq!(
+            again(&plain, "shop", "db"),
+            "run `casctl scale 2 -n shop --name db` again to go on"
+        );
     }
 
     #[test]
