@@ -55,6 +55,31 @@ pub(crate) struct Ghost {
     pub(crate) host_id: Option<String>,
 }
 
+/// Who holds a ring's lock (boxed in [`Error::Locked`]: the enum stays small).
+#[derive(Debug)]
+pub(crate) struct Held {
+    /// The ring: `<name> in namespace <ns>`.
+    pub(crate) name: String,
+    pub(crate) holder: String,
+    pub(crate) command: String,
+    pub(crate) since: String,
+    /// The lease, as `kubectl delete lease` takes it.
+    pub(crate) lease: String,
+}
+
+impl fmt::Display for Held {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Held {
+            name,
+            holder,
+            command,
+            since,
+            ..
+        } = self;
+        write!(f, "{name} is locked by {holder} ({command}) since {since}")
+    }
+}
+
 /// Every failure casctl reports with words of its own.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum Error {
@@ -133,14 +158,13 @@ pub(crate) enum Error {
         /// The change is to the claim template (a size, a class).
         claims: bool,
     },
-    /// Another mutating command holds the ring's lock.
-    #[error("{name} is locked by {holder} ({command}) since {since}")]
+    /// Another mutating command holds the ring's lock (and still did when the time to wait
+    /// for it, if any, ran out).
+    #[error("{held}{}", waited.map(|w| format!("; still locked after waiting {}", seconds(w))).unwrap_or_default())]
     Locked {
-        name: String,
-        holder: String,
-        command: String,
-        since: String,
-        lease: String,
+        held: Box<Held>,
+        /// How long `--wait-for-lock` waited (exit 3), or `None` when it was not asked to.
+        waited: Option<Duration>,
     },
     /// The ring is not whole, so taking a node out or down could lose data.
     #[error("the ring has nodes that are not Up/Normal (asked {asked}): {}", nodes.join(", "))]
@@ -210,7 +234,10 @@ impl Error {
     pub(crate) fn code(&self) -> Code {
         match self {
             Error::Usage { .. } => Code::Usage,
-            Error::TimedOut { .. } => Code::TimedOut,
+            Error::TimedOut { .. }
+            | Error::Locked {
+                waited: Some(_), ..
+            } => Code::TimedOut,
             Error::Interrupted { .. } => Code::Interrupted,
             Error::Config { .. }
             | Error::Unreachable { .. }
@@ -224,7 +251,7 @@ impl Error {
             | Error::Preflight { .. }
             | Error::Conflict { .. }
             | Error::Immutable { .. }
-            | Error::Locked { .. }
+            | Error::Locked { waited: None, .. }
             | Error::RingNotHealthy { .. }
             | Error::Ghost { .. }
             | Error::Refused { .. }
@@ -296,9 +323,18 @@ impl Error {
                  remove the ring with `casctl down` (its volumes are kept) and run `casctl up` again, \
                  or keep the existing settings".to_owned(),
             ),
-            Error::Locked { lease, .. } => Some(format!(
+            Error::Locked { held, waited: None } => Some(format!(
                 "wait for it to finish, or pass --wait-for-lock to queue behind it; if its holder died, the lock \
-                 expires by itself within 30 s (or remove it: kubectl delete lease {lease})"
+                 expires by itself within 30 s (or remove it: kubectl delete lease {})",
+                held.lease
+            )),
+            Error::Locked {
+                held,
+                waited: Some(_),
+            } => Some(format!(
+                "nothing was done; run it again with a longer --timeout to wait longer; if its holder died, the \
+                 lock expires by itself within 30 s (or remove it: kubectl delete lease {})",
+                held.lease
             )),
             Error::RingNotHealthy { risk, .. } => Some(format!(
                 "{risk}: bring them back or remove them (nodetool removenode) first, or pass --force"

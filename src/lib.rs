@@ -76,12 +76,15 @@ async fn run_online(global: GlobalArgs, command: Command, ui: Ui) -> Result<Outc
     if let Some(run) = cmd::access::of(&command) {
         check_access(&cluster, run, &ui).await?;
     }
+    let note = |line: String| ui.info(line);
     let lock = match lock_request(&command) {
         Some((holder, wait, budget)) => {
             let when_held = match wait {
-                true => {
-                    k8s::lock::WhenHeld::Wait(wait::Deadline::new(started, budget), &mut interrupt)
-                }
+                true => k8s::lock::WhenHeld::Wait(
+                    wait::Deadline::new(started, budget),
+                    &mut interrupt,
+                    &note,
+                ),
                 false => k8s::lock::WhenHeld::Refuse,
             };
             Some(k8s::lock::acquire(&cluster, &holder, when_held).await?)

@@ -77,8 +77,9 @@ pub(crate) struct Lock {
 pub(crate) enum WhenHeld<'a> {
     /// Refuse at once, naming the holder.
     Refuse,
-    /// Queue until it is free, within the command's budget and until a signal.
-    Wait(Deadline, &'a mut Interrupt),
+    /// Queue until it is free, within the command's budget and until a signal; the note is
+    /// told once, when the wait begins (who holds it).
+    Wait(Deadline, &'a mut Interrupt, &'a dyn Fn(String)),
 }
 
 /// Takes the ring's lock for `holder`.
@@ -89,16 +90,26 @@ pub(crate) async fn acquire(
 ) -> Result<Lock> {
     let api: Api<Lease> = cluster.api();
     let name = format!("{}-casctl", cluster.name);
+    let waiting_since = std::time::Instant::now();
+    let mut said = false;
     loop {
         match try_acquire(cluster, &api, &name, holder).await? {
             Attempt::Taken => break,
             Attempt::Raced => continue,
             Attempt::Held(lease) => match &mut when_held {
-                WhenHeld::Refuse => return Err(locked(cluster, &name, &lease).into()),
-                WhenHeld::Wait(deadline, interrupt) => {
+                WhenHeld::Refuse => return Err(locked(cluster, &name, &lease, None).into()),
+                WhenHeld::Wait(deadline, interrupt, note) => {
                     let now = std::time::Instant::now();
                     if deadline.remaining(now).is_zero() {
-                        return Err(locked(cluster, &name, &lease).into());
+                        let waited = now.saturating_duration_since(waiting_since);
+                        return Err(locked(cluster, &name, &lease, Some(waited)).into());
+                    }
+                    if !said {
+                        said = true;
+                        note(format!(
+                            "waiting for the lock: {}",
+                            locked(cluster, &name, &lease, None)
+                        ));
                     }
                     tokio::select! {
                         () = interrupt.signalled() => return Err(Error::Interrupted {
@@ -237,7 +248,7 @@ fn dead_on_this_host(lease: &Lease, holder: &Holder) -> bool {
     on_this_host && pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists())
 }
 
-fn locked(cluster: &Cluster, name: &str, lease: &Lease) -> Error {
+fn locked(cluster: &Cluster, name: &str, lease: &Lease, waited: Option<Duration>) -> Error {
     let spec = lease.spec.clone().unwrap_or_default();
     let annotations = lease.metadata.annotations.clone().unwrap_or_default();
     let since = spec.acquire_time.map_or_else(
@@ -245,13 +256,16 @@ fn locked(cluster: &Cluster, name: &str, lease: &Lease) -> Error {
         |t| t.0.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
     );
     Error::Locked {
-        name: format!("{} in namespace {}", cluster.name, cluster.namespace()),
-        holder: spec.holder_identity.unwrap_or_default(),
-        command: annotations
-            .get(COMMAND)
-            .map_or_else(|| "another command".to_owned(), |c| format!("casctl {c}")),
-        since,
-        lease: format!("{name} -n {}", cluster.namespace()),
+        held: Box::new(crate::error::Held {
+            name: format!("{} in namespace {}", cluster.name, cluster.namespace()),
+            holder: spec.holder_identity.unwrap_or_default(),
+            command: annotations
+                .get(COMMAND)
+                .map_or_else(|| "another command".to_owned(), |c| format!("casctl {c}")),
+            since,
+            lease: format!("{name} -n {}", cluster.namespace()),
+        }),
+        waited,
     }
 }
 
