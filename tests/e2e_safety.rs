@@ -434,3 +434,24 @@ fn a_closed_stderr_does_not_stop_a_scale_half_way() {
     let lease = c.kubectl(&["get", "lease", "cassandra-casctl", "-n", &ns.name]);
     assert!(!lease.status.success(), "the lock was left behind");
 }
+
+#[test]
+#[ignore = "needs the local control plane (tests/test-all)"]
+fn a_decommission_longer_than_the_budget_times_out_without_a_lost_connection() {
+    let ns = TestNamespace::new("budget-left");
+    let dir = tempfile::tempdir().unwrap();
+    up_slow_leaving(&ns.name, dir.path(), 3, "30s");
+    let out = cluster()
+        .casctl()
+        .args(["scale", "2", "-n", &ns.name, "--timeout", "8s"])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{printed}");
+    assert!(
+        printed.contains("the decommission of cassandra-2 did not complete within 8s"),
+        "{printed}"
+    );
+    // Only the budget ran out: the connection to the node was never lost.
+    assert!(!printed.contains("lost the connection"), "{printed}");
+}

@@ -4,7 +4,7 @@
 //! racks is scaled evenly: N is spread over the racks (earlier racks first), nodes join one at
 //! a time across them and leave from the largest rack.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use k8s_openapi::api::core::v1::Pod;
@@ -523,7 +523,9 @@ impl Scale<'_> {
         let action = Action {
             pod: pod_name.to_owned(),
             command,
-            timeout: self.deadline.remaining(Instant::now()),
+            // A moment past the command's budget: when the budget runs out, the wait ends
+            // on its deadline (the decommission goes on), not on a lost connection.
+            timeout: self.deadline.remaining(Instant::now()) + Duration::from_secs(5),
         };
         self.wait(goal, context, Some(action), interrupt).await?;
         self.ui.info(format!(
