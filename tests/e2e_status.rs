@@ -268,4 +268,27 @@ fn nodetool_passes_output_and_exit_code_through() {
         .args(["nodetool", "-n", &ns.name, "--", "no-such-command"])
         .assert()
         .code(kubectl_code.unwrap());
+
+    // A pod that does not exist is named, with where to look, not the API's raw 404.
+    let out = c
+        .casctl()
+        .args([
+            "nodetool",
+            "-n",
+            &ns.name,
+            "--pod",
+            "cassandra-9",
+            "--",
+            "status",
+        ])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{printed}");
+    assert!(
+        printed.contains(&format!("no pod cassandra-9 in namespace {}", ns.name)),
+        "{printed}"
+    );
+    assert!(printed.contains("lists the ring's pods"), "{printed}");
+    assert!(!printed.contains("caused by"), "{printed}");
 }

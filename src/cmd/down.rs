@@ -86,14 +86,12 @@ pub(crate) async fn run(
 
     for sts in &found.statefulsets {
         let name = sts.name_any();
-        let started = Instant::now();
         let params = DeleteParams::background();
         if delete::<StatefulSet>(cluster, &name, &params, "statefulsets").await? {
             ui.info(format!(
                 "StatefulSet {name} deleted; its pods terminate (each drains its node first)"
             ));
         }
-        ui.phase(format!("deleting StatefulSet {name}"), started);
     }
     delete_orphan_pods(cluster, &found.pods, ui).await?;
     let started = Instant::now();
@@ -116,12 +114,10 @@ pub(crate) async fn run(
     }
     if let Some(service) = &found.service {
         let name = service.name_any();
-        let started = Instant::now();
         let params = DeleteParams::default();
         if delete::<Service>(cluster, &name, &params, "services").await? {
             ui.info(format!("Service {name} deleted"));
         }
-        ui.phase(format!("deleting Service {name}"), started);
     }
     ui.success(format!(
         "{} is down in namespace {}",

@@ -6,13 +6,28 @@ use kube::ResourceExt;
 
 use crate::cli::NodetoolArgs;
 use crate::error::{Code, Error, Outcome};
-use crate::k8s::{Cluster, exec, racks};
+use crate::k8s::{Cluster, exec, objects, racks};
 use crate::rollout;
 use crate::ui::{self, Ui};
 
 pub(crate) async fn run(cluster: &Cluster, args: &NodetoolArgs, ui: &Ui) -> Result<Outcome> {
     let pod = match &args.pod {
-        Some(pod) => pod.clone(),
+        Some(pod) => {
+            // Only a pod known to be missing is refused here; one that cannot be read (the
+            // user may exec without reading pods) is left to the exec to report.
+            if let Ok(None) = objects::pod(cluster, pod).await {
+                return Err(Error::Preflight {
+                    message: format!("no pod {pod} in namespace {}", cluster.namespace()),
+                    hint: Some(format!(
+                        "`casctl status -n {} --name {}` lists the ring's pods",
+                        cluster.namespace(),
+                        cluster.name
+                    )),
+                }
+                .into());
+            }
+            pod.clone()
+        }
         None => {
             let ring = racks::existing(cluster).await?;
             let (sets, pods) = (ring.layout.sets(), racks::pods(cluster, &ring).await?);

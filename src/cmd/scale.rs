@@ -49,10 +49,14 @@ pub(crate) async fn run(
     let ring = racks::existing(cluster).await?;
     ui.phase(
         format!(
-            "reading the StatefulSets of {}: {} with {:?} replicas",
+            "reading the StatefulSets of {}: {} ({} replicas)",
             cluster.name,
             ring.layout.sets().join(", "),
             ring.replicas()
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(" + ")
         ),
         started,
     );

@@ -520,14 +520,15 @@ fn replicas_to_apply(
     name: &str,
 ) -> Result<u32> {
     match (flag, current) {
-        (Some(wanted), Some(current)) if wanted < current => Err(Error::usage(
-            format!(
+        // A refusal about the ring, not about the flag: exit 1, as any check before a write.
+        (Some(wanted), Some(current)) if wanted < current => Err(Error::Preflight {
+            message: format!(
                 "the ring has {current} nodes; `up --replicas {wanted}` would remove nodes without decommissioning them"
             ),
-            Some(format!(
+            hint: Some(format!(
                 "shrink it safely with: casctl scale {wanted} -n {namespace} --name {name}"
             )),
-        )
+        }
         .into()),
         (_, Some(current)) => Ok(current),
         (Some(wanted), None) => Ok(wanted),
@@ -723,8 +724,12 @@ mod tests {
     #[test]
     fn up_never_shrinks_a_ring() {
         let err = replicas_to_apply(Some(2), Some(4), "shop", "cassandra").unwrap_err();
+        assert!(matches!(
+            err.downcast_ref::<Error>(),
+            Some(Error::Preflight { .. })
+        ));
         let (code, hint) = crate::error::classify(&err);
-        assert_eq!(code, Code::Usage);
+        assert_eq!(code, Code::Error);
         assert_eq!(
             hint.as_deref(),
             Some("shrink it safely with: casctl scale 2 -n shop --name cassandra")

@@ -99,7 +99,7 @@ where
         let line = format!(
             "{} {}",
             request.method(),
-            request.uri().path_and_query().map_or("", |p| p.as_str())
+            readable(request.uri().path_and_query().map_or("", |p| p.as_str()))
         );
         let observer = self.observer.clone();
         let started = Instant::now();
@@ -130,6 +130,12 @@ where
     }
 }
 
+/// A request's path as one reads it: kube writes an empty first parameter (`?&limit=500`) and
+/// a `?` with none at all.
+fn readable(path: &str) -> String {
+    path.replacen("?&", "?", 1).trim_end_matches('?').to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +159,17 @@ mod tests {
         observer.warned(r#"299 - "deprecated""#);
         observer.warned(r#"299 - "deprecated""#);
         assert_eq!(*seen.lock().unwrap(), vec!["deprecated".to_owned()]);
+    }
+
+    #[test]
+    fn request_paths_read_without_kubes_empty_parameters() {
+        assert_eq!(
+            readable("/api/v1/namespaces/shop/pods?&labelSelector=app%3Dcassandra"),
+            "/api/v1/namespaces/shop/pods?labelSelector=app%3Dcassandra"
+        );
+        assert_eq!(
+            readable("/apis/coordination.k8s.io/v1/namespaces/shop/leases/db-casctl?"),
+            "/apis/coordination.k8s.io/v1/namespaces/shop/leases/db-casctl"
+        );
     }
 }
