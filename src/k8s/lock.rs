@@ -42,7 +42,7 @@ impl Holder {
     pub(crate) fn this_process(command: &str) -> Self {
         let user = std::env::var("USER")
             .or_else(|_| std::env::var("LOGNAME"))
-            .unwrap_or_else(|_| "unknown".to_owned());
+            .unwrap_or_else(|_| uid().map_or_else(|| "unknown".to_owned(), |u| format!("uid {u}")));
         Holder {
             user,
             host: hostname(),
@@ -314,6 +314,17 @@ impl Lock {
             Err(_) => {}
         }
     }
+}
+
+/// This process's user ID, where the environment names no user (a cron job, a container).
+#[cfg(unix)]
+fn uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+#[cfg(not(unix))]
+fn uid() -> Option<u32> {
+    None
 }
 
 #[cfg(test)]
