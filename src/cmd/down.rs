@@ -26,6 +26,10 @@ use crate::wait::{Context, Deadline, Goal, Set, Wait};
 
 /// Added to the grace period: the time the API server and the garbage collector need.
 const MARGIN: Duration = Duration::from_secs(30);
+/// Without `--timeout`, how long the claims may take to go once the pods have: a claim goes
+/// when the controller-manager has seen its pods gone, which after a control-plane restart
+/// (its watches re-listing with back-off) has taken over 30 s here.
+const CLAIMS_MARGIN: Duration = Duration::from_secs(120);
 /// Kubernetes' own default grace period.
 const DEFAULT_GRACE: i64 = 30;
 
@@ -76,8 +80,8 @@ pub(crate) async fn run(
     }
     let grace = grace_period(&found.pods, found.statefulsets.first());
     // --timeout bounds the whole teardown. Without it, the pods get their grace period and a
-    // margin, from now; the claims, which can go only once the pods have, a margin of their
-    // own after that (the time the pods took is no reason to cut the claims' deletion short).
+    // margin, from now; the claims, which can go only once the pods have, a time of their own
+    // after that (the time the pods took is no reason to cut the claims' deletion short).
     let given = deadline;
     let deadline = given.unwrap_or_else(|| {
         let budget = Duration::from_secs(grace.max(0) as u64) + MARGIN;
@@ -107,7 +111,7 @@ pub(crate) async fn run(
         ui.success("every pod is gone");
     }
     if args.purge_volumes {
-        let deadline = given.unwrap_or_else(|| Deadline::new(Instant::now(), MARGIN));
+        let deadline = given.unwrap_or_else(|| Deadline::new(Instant::now(), CLAIMS_MARGIN));
         purge_claims(cluster, &found, deadline, ui, interrupt).await?;
     } else {
         report_kept(cluster, &found.claims, ui);
