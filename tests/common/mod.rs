@@ -152,10 +152,12 @@ impl TestNamespace {
         let c = cluster();
         c.kubectl_ok(&["create", "namespace", &name]);
         c.kubectl_ok(&["label", "namespace", &name, "casctl.test/e2e=true"]);
+        // The controller-manager creates the default ServiceAccount; after a fault test's long
+        // API server outage its watches re-list with back-off and have taken over a minute.
         c.kubectl_ok(&[
             "wait",
             "--for=create",
-            "--timeout=60s",
+            "--timeout=180s",
             "-n",
             &name,
             "serviceaccount/default",
